@@ -1,0 +1,46 @@
+package dev.pooled;
+
+/**
+ * The stable identity of every error this library raises: a vendor code for {@link java.sql.SQLException#getErrorCode()}
+ * and the SQLState it is raised with. Codes never change meaning between releases; {@code docs/errors.md} lists them.
+ *
+ * @since 0.1.0
+ */
+public enum ErrorCode {
+    /** The wait queue was full; the caller was rejected at once. */
+    QUEUE_FULL(1001, "08004"),
+    /** No connection became available within {@code timeout_ms}. */
+    ACQUIRE_TIMEOUT(1002, "08001"),
+    /** The caller's thread was interrupted while it waited for a connection. */
+    ACQUIRE_INTERRUPTED(1003, "08001"),
+    /** The pool is closed or closing; it hands out no more connections. */
+    POOL_CLOSED(1004, "08003"),
+    /** A setting was missing, malformed or out of range. */
+    INVALID_CONFIG(1005, "HY024"),
+    /** No JDBC driver on the class path accepts the URL behind {@code jdbc:pooled:}. */
+    NO_DELEGATE_DRIVER(1006, "08001"),
+    /** A request named an existing pool with different pool settings. */
+    POOL_CONFLICT(1007, "HY024"),
+    /** A request named an existing pool with a password other than the one the pool was built with. */
+    CREDENTIALS_MISMATCH(1008, "28000"),
+    /** The pool could not open its first physical connection; the driver's error is the cause. */
+    POOL_START_FAILED(1009, "08001");
+
+    private final int vendorCode;
+    private final String sqlState;
+
+    ErrorCode(int vendorCode, String sqlState) {
+        this.vendorCode = vendorCode;
+        this.sqlState = sqlState;
+    }
+
+    /** @return the value of {@link java.sql.SQLException#getErrorCode()} for this error */
+    public int vendorCode() {
+        return vendorCode;
+    }
+
+    /** @return the five-character SQLState this error is raised with */
+    public String sqlState() {
+        return sqlState;
+    }
+}

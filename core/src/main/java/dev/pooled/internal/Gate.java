@@ -1,0 +1,360 @@
+package dev.pooled.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Admission in front of the physical pool: at most {@code limit} permits are out at once, at most {@code maxQueue}
+ * callers wait, waiters are served by priority (highest first) then arrival, and each waits until its deadline.
+ *
+ * <p>State is one {@code long}: the high 32 bits count queued waiters, the low 32 bits are the free permits (signed:
+ * lowering the limit below the permits in use leaves a debt that releases pay off first). The fast paths
+ * ({@link #tryAcquire()}, and {@link #release()} with nobody waiting) are a single CAS and only ever act when no one
+ * waits, so a newcomer can never barge past a waiter. Everything that touches the queue holds {@code lock}; under it
+ * the queue's length always equals the waiter count in {@code state}, because a waiter is counted and linked (and
+ * unlinked and uncounted) inside one critical section, and no fast path changes {@code state} while the count is
+ * non-zero. A release that finds a waiter hands its permit straight to the head waiter, so the free count never
+ * rises while anyone waits. No {@code synchronized}: waiting parks, which does not pin virtual threads.
+ *
+ * <p>Thread-safe.
+ */
+public final class Gate {
+
+    /** Outcome of a slow acquire, for the caller to turn into an exception with its own context. */
+    public static final int GRANTED = 1;
+    public static final int QUEUE_FULL = 2;
+    public static final int TIMED_OUT = 3;
+    public static final int CLOSED = 4;
+    public static final int INTERRUPTED = 5;
+
+    private static final int WAITING = 0;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Gate.class, "state", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile long state;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Waiter[] heads;
+    private final Waiter[] tails;
+    private volatile int limit;
+    private volatile int maxQueue;
+    private volatile boolean closed;
+
+    /**
+     * @param limit permits, at least 1
+     * @param maxQueue the most waiters, at least 0
+     * @param priorityLevels priorities run from 0 to {@code priorityLevels - 1}
+     */
+    public Gate(int limit, int maxQueue, int priorityLevels) {
+        this.limit = limit;
+        this.maxQueue = maxQueue;
+        this.heads = new Waiter[priorityLevels];
+        this.tails = new Waiter[priorityLevels];
+        this.state = pack(0, limit);
+    }
+
+    static long pack(int waiters, int available) {
+        return ((long) waiters << 32) | (available & 0xFFFF_FFFFL);
+    }
+
+    static int waiters(long s) {
+        return (int) (s >>> 32);
+    }
+
+    static int available(long s) {
+        return (int) s;
+    }
+
+    private boolean cas(long expect, long update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    /**
+     * Takes a permit if one is free and nobody waits. Lock-free, allocation-free.
+     *
+     * @return whether a permit was taken
+     */
+    public boolean tryAcquire() {
+        for (;;) {
+            long s = state;
+            if (waiters(s) != 0 || available(s) <= 0) {
+                return false;
+            }
+            if (cas(s, s - 1)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Takes a permit, queueing if none is free. Call after {@link #tryAcquire()} failed.
+     *
+     * @param priority 0 to {@code priorityLevels - 1}, higher served first
+     * @param timeoutNanos the longest wait
+     * @return {@link #GRANTED}, {@link #QUEUE_FULL}, {@link #TIMED_OUT}, {@link #CLOSED} or {@link #INTERRUPTED}
+     *         (the interrupt flag is then set again)
+     */
+    public int acquire(int priority, long timeoutNanos) {
+        if (closed) {
+            return CLOSED;
+        }
+        final long start = System.nanoTime();
+        final Waiter w;
+        lock.lock();
+        try {
+            if (closed) {
+                return CLOSED;
+            }
+            for (;;) {
+                long s = state;
+                int q = waiters(s);
+                int a = available(s);
+                if (q == 0 && a > 0) {
+                    if (cas(s, s - 1)) {
+                        return GRANTED;
+                    }
+                    continue;
+                }
+                if (q >= maxQueue) {
+                    return QUEUE_FULL;
+                }
+                if (cas(s, pack(q + 1, a))) {
+                    break;
+                }
+            }
+            w = new Waiter(Thread.currentThread(), priority);
+            link(w);
+        } finally {
+            lock.unlock();
+        }
+
+        final long deadline = start + timeoutNanos;
+        boolean interrupted = false;
+        for (;;) {
+            int st = w.status;
+            if (st != WAITING) {
+                return st;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(this, remaining);
+            if (Thread.interrupted()) {
+                interrupted = true;
+                break;
+            }
+        }
+        lock.lock();
+        try {
+            int st = w.status;
+            if (st != WAITING) {
+                // Granted (or closed) while we gave up: a granted permit is ours; keep it.
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return st;
+            }
+            unlink(w);
+            w.status = interrupted ? INTERRUPTED : TIMED_OUT;
+            for (;;) {
+                long s = state;
+                if (cas(s, pack(waiters(s) - 1, available(s)))) {
+                    break;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            return INTERRUPTED;
+        }
+        return TIMED_OUT;
+    }
+
+    /** Returns a permit: to the head waiter if there is one, else to the free count. */
+    public void release() {
+        for (;;) {
+            long s = state;
+            if (waiters(s) != 0) {
+                break;
+            }
+            if (cas(s, pack(0, available(s) + 1))) {
+                return;
+            }
+        }
+        releaseSlow();
+    }
+
+    private void releaseSlow() {
+        lock.lock();
+        try {
+            for (;;) {
+                long s = state;
+                int q = waiters(s);
+                int a = available(s);
+                if (q == 0 || a < 0) {
+                    if (cas(s, pack(q, a + 1))) {
+                        return;
+                    }
+                    continue;
+                }
+                if (cas(s, pack(q - 1, a))) {
+                    grant(pollHighest());
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Changes the number of permits. Raising it serves waiters first; lowering it below the permits in use takes
+     * effect as they come back.
+     *
+     * @param newLimit at least 1
+     */
+    public void setLimit(int newLimit) {
+        lock.lock();
+        try {
+            int delta = newLimit - limit;
+            limit = newLimit;
+            for (;;) {
+                long s = state;
+                int q = waiters(s);
+                int a = available(s) + delta;
+                int served = 0;
+                // A positive delta pays off any debt, then serves waiters, then adds free permits.
+                while (a > 0 && served < q) {
+                    a--;
+                    served++;
+                }
+                if (cas(s, pack(q - served, a))) {
+                    for (int i = 0; i < served; i++) {
+                        grant(pollHighest());
+                    }
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses every later acquire and wakes every waiter with {@link #CLOSED}. Idempotent. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            for (int p = heads.length - 1; p >= 0; p--) {
+                for (Waiter w = heads[p]; w != null; w = w.next) {
+                    w.status = CLOSED;
+                    LockSupport.unpark(w.thread);
+                }
+                heads[p] = null;
+                tails[p] = null;
+            }
+            for (;;) {
+                long s = state;
+                if (cas(s, pack(0, available(s)))) {
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** @return the current number of permits */
+    public int limit() {
+        return limit;
+    }
+
+    /** @return the most waiters */
+    public int maxQueue() {
+        return maxQueue;
+    }
+
+    /** @return callers waiting now */
+    public int queued() {
+        return waiters(state);
+    }
+
+    /** @return permits held now (can briefly exceed the limit after it was lowered) */
+    public int inUse() {
+        return limit - available(state);
+    }
+
+    private void grant(Waiter w) {
+        w.status = GRANTED;
+        LockSupport.unpark(w.thread);
+    }
+
+    private void link(Waiter w) {
+        int p = w.priority;
+        Waiter t = tails[p];
+        if (t == null) {
+            heads[p] = w;
+        } else {
+            t.next = w;
+            w.prev = t;
+        }
+        tails[p] = w;
+    }
+
+    private void unlink(Waiter w) {
+        int p = w.priority;
+        if (w.prev == null) {
+            heads[p] = w.next;
+        } else {
+            w.prev.next = w.next;
+        }
+        if (w.next == null) {
+            tails[p] = w.prev;
+        } else {
+            w.next.prev = w.prev;
+        }
+        w.prev = null;
+        w.next = null;
+    }
+
+    private Waiter pollHighest() {
+        for (int p = heads.length - 1; p >= 0; p--) {
+            Waiter w = heads[p];
+            if (w != null) {
+                unlink(w);
+                return w;
+            }
+        }
+        throw new IllegalStateException("waiter count and queue disagree");
+    }
+
+    private static final class Waiter {
+        final Thread thread;
+        final int priority;
+        volatile int status;
+        Waiter prev;
+        Waiter next;
+
+        Waiter(Thread thread, int priority) {
+            this.thread = thread;
+            this.priority = priority;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.pooled;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class ConnectionPoolTest {
+
+    private static ConnectionPool pool(StubDataSource ds, int max, int queue, long timeoutMs) throws SQLException {
+        return ConnectionPool.start(PoolConfig.builder().service("unit").dbRole("stub").maxConnections(max)
+                .maxQueue(queue).timeout(Duration.ofMillis(timeoutMs)).build(), ds);
+    }
+
+    @Test
+    void closingTwiceOrThroughAStatementReturnsThePermitOnce() throws Exception {
+        StubDataSource ds = new StubDataSource();
+        try (ConnectionPool p = pool(ds, 2, 0, 1000)) {
+            Connection c = p.getConnection();
+            assertThat(p.active()).isEqualTo(1);
+            c.close();
+            c.close();
+            assertThat(p.active()).isZero();
+            Connection a = p.getConnection();
+            Connection b = p.getConnection();
+            assertThatThrownBy(p::getConnection).isInstanceOf(PoolQueueFullException.class)
+                    .hasMessageContaining("unit/stub").hasMessageContaining("max_queue=0");
+            a.close();
+            b.close();
+            assertThat(p.active()).isZero();
+        }
+    }
+
+    @Test
+    void aTimedOutWaiterGetsTheDocumentedErrorNamingThePool() throws Exception {
+        StubDataSource ds = new StubDataSource();
+        try (ConnectionPool p = pool(ds, 1, 5, 120)) {
+            Connection held = p.getConnection();
+            long t0 = System.nanoTime();
+            assertThatThrownBy(p::getConnection).isInstanceOfSatisfying(PoolAcquireTimeoutException.class, e -> {
+                assertThat(e.getSQLState()).isEqualTo("08001");
+                assertThat(e.getErrorCode()).isEqualTo(1002);
+                assertThat(e.errorCode()).isEqualTo(ErrorCode.ACQUIRE_TIMEOUT);
+                assertThat(e.getMessage()).contains("pool unit/stub", "timeout_ms=120", "limit=1", "max_queue=5");
+            });
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(120L, 170L);
+            held.close();
+        }
+    }
+
+    @Test
+    void anOutOfRangePriorityIsRejected() throws Exception {
+        try (ConnectionPool p = pool(new StubDataSource(), 1, 0, 100)) {
+            assertThatThrownBy(() -> p.getConnection(10)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("priority must be from 0 to 9 but was 10");
+        }
+    }
+
+    @Test
+    void aPoolWhoseDatabaseIsDownDoesNotStartAndSaysWhy() {
+        StubDataSource ds = new StubDataSource();
+        ds.failing = true;
+        assertThatThrownBy(() -> pool(ds, 1, 0, 100)).isInstanceOfSatisfying(PoolStartException.class, e -> {
+            assertThat(e.getSQLState()).isEqualTo("08001");
+            assertThat(e.getMessage()).contains("unit/stub", "stub database is down");
+        });
+    }
+
+    @Test
+    void closeWakesWaitersRefusesNewcomersAndClosesConnectionsAsTheyReturn() throws Exception {
+        StubDataSource ds = new StubDataSource();
+        ConnectionPool p = pool(ds, 2, 5, 20_000);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> p.physicalConnections() == 2);
+        Connection a = p.getConnection();
+        Connection b = p.getConnection();
+        CompletableFuture<Throwable> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                p.getConnection().close();
+                return null;
+            } catch (SQLException e) {
+                return e;
+            }
+        }, r -> new Thread(r).start());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> p.queued() == 1);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> p.close(Duration.ofSeconds(20)),
+                r -> new Thread(r).start());
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).isInstanceOf(PoolClosedException.class)
+                .hasMessageContaining("unit/stub is closed");
+        assertThatThrownBy(p::getConnection).isInstanceOf(PoolClosedException.class);
+        assertThat(closing).isNotDone();
+        a.close();
+        b.close();
+        closing.get(10, TimeUnit.SECONDS);
+        assertThat(ds.closed.get()).isEqualTo(ds.opened.get());
+    }
+
+    /**
+     * Many threads, random timeouts, connections closed from other threads and interrupts: afterwards every
+     * permit and every physical connection is accounted for.
+     */
+    @Test
+    void permitAccountingBalancesUnderStress() throws Exception {
+        StubDataSource ds = new StubDataSource();
+        int max = 4;
+        ConnectionPool p = pool(ds, max, 8, 30);
+        ExecutorService closers = Executors.newFixedThreadPool(3);
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger rejected = new AtomicInteger();
+        AtomicInteger timedOut = new AtomicInteger();
+        AtomicInteger overLimit = new AtomicInteger();
+        AtomicInteger holding = new AtomicInteger();
+        AtomicLong deadline = new AtomicLong(System.nanoTime() + TimeUnit.SECONDS.toNanos(3));
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            Thread t = new Thread(() -> {
+                ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                for (int n = 0; n < 2_000 && System.nanoTime() < deadline.get(); n++) {
+                    try {
+                        Connection c = p.getConnection(rnd.nextInt(10));
+                        served.incrementAndGet();
+                        if (holding.incrementAndGet() > max) {
+                            overLimit.incrementAndGet();
+                        }
+                        if (rnd.nextInt(4) == 0) {
+                            try {
+                                TimeUnit.MICROSECONDS.sleep(rnd.nextInt(500)); // simulated work
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt(); // the caller still closes what it holds
+                            }
+                        }
+                        holding.decrementAndGet();
+                        if (rnd.nextBoolean()) {
+                            closers.execute(() -> quietClose(c));
+                        } else {
+                            c.close();
+                        }
+                    } catch (PoolQueueFullException e) {
+                        rejected.incrementAndGet();
+                    } catch (PoolAcquireTimeoutException e) {
+                        timedOut.incrementAndGet();
+                        Thread.interrupted();
+                    } catch (SQLException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        while (System.nanoTime() < deadline.get()) {
+            threads.get(rnd.nextInt(threads.size())).interrupt();
+            TimeUnit.MILLISECONDS.sleep(5); // pacing of the interrupter, not a wait for a condition
+        }
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+        closers.shutdown();
+        assertThat(closers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(overLimit.get()).isZero();
+        assertThat(served.get()).isPositive();
+        assertThat(rejected.get() + timedOut.get()).isPositive();
+        assertThat(p.active()).isZero();
+        assertThat(p.queued()).isZero();
+        assertThat(p.physicalConnections()).isLessThanOrEqualTo(max);
+        // every permit is back: the whole limit can be taken at once, and not one more
+        List<Connection> all = new ArrayList<>();
+        for (int i = 0; i < max; i++) {
+            all.add(p.getConnection());
+        }
+        assertThatThrownBy(() -> p.getConnection()).isInstanceOf(SQLException.class);
+        for (Connection c : all) {
+            c.close();
+        }
+        p.close(Duration.ofSeconds(5));
+        assertThat(ds.closed.get()).isEqualTo(ds.opened.get());
+    }
+
+    private static void quietClose(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
