@@ -65,16 +65,16 @@ public final class PoolRegistry implements AutoCloseable {
         if (rs != null) {
             for (Route r : rs) {
                 if (r.matches(info)) {
-                    try {
+                    if (!r.pool.isClosed()) {
                         return r.pool.getConnection(r.priority);
-                    } catch (PoolClosedException e) {
-                        if (closed) {
-                            throw e;
-                        }
-                        // Closed behind our back (for example through pools()): forget it and build anew.
-                        forget(r.pool);
-                        break;
                     }
+                    if (closed) {
+                        throw registryClosed();
+                    }
+                    // Closed before this call (for example through pools()): forget it and build anew. A caller
+                    // already waiting when its pool closes gets PoolClosedException instead.
+                    forget(r.pool);
+                    break;
                 }
             }
         }
