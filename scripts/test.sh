@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The project's one test command.
+#
+# Installs (apt, only what is missing) and starts (only what is down) the
+# services the tests need -- PostgreSQL on 127.0.0.1:5432, MariaDB on
+# 127.0.0.1:3306, etcd on 127.0.0.1:2379 -- and a JDK 17, then runs
+#   ./mvnw -B verify "$@"
+# from the repository root and exits with Maven's status. Extra arguments go to
+# Maven, e.g. `scripts/test.sh -DskipITs` or `scripts/test.sh -pl core -am`.
+# Idempotent; meant to run as root (CI runs it through .ci/run). Only loopback
+# addresses are contacted (plus Maven Central / the Debian mirror for downloads).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+# shellcheck source=scripts/lib-services.sh
+source "$ROOT/scripts/lib-services.sh"
+
+t0=$(date +%s%N)
+log "setting up test services (repository: $ROOT)"
+ensure_packages
+ensure_java
+ensure_postgresql
+ensure_mariadb
+ensure_etcd
+t1=$(date +%s%N)
+
+export POOLED_PG_URL=jdbc:postgresql://127.0.0.1:5432/test
+export POOLED_MYSQL_URL=jdbc:mysql://127.0.0.1:3306/test
+export POOLED_ETCD_ENDPOINTS=http://127.0.0.1:2379
+
+echo
+echo "postgresql: $PG_SUMMARY"
+echo "mariadb:    $MY_SUMMARY"
+echo "etcd:       $ETCD_SUMMARY"
+echo "java:       $JAVA_SUMMARY"
+echo "services ready in $(((t1 - t0) / 1000000)) ms"
+echo "POOLED_PG_URL=$POOLED_PG_URL POOLED_MYSQL_URL=$POOLED_MYSQL_URL POOLED_ETCD_ENDPOINTS=$POOLED_ETCD_ENDPOINTS"
+echo
+
+log "./mvnw -B verify $*"
+exec ./mvnw -B verify "$@"
