@@ -2,9 +2,9 @@ package dev.pooled;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.metrics.IMetricsTracker;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.pooled.internal.Gate;
+import dev.pooled.internal.PooledConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -22,11 +22,10 @@ import javax.sql.DataSource;
  * callers hold a connection, at most {@code max_queue} wait, waiters are served by priority then arrival, and none
  * waits longer than {@code timeout_ms}.
  *
- * <p>The connection a caller gets is HikariCP's own proxy: there is no second wrapper. The gate's permit goes back
- * when HikariCP recycles the connection, through the one observation slot HikariCP offers (its metrics tracker),
- * so it returns exactly once however the connection is closed (directly, through {@code Statement#getConnection()},
- * or twice). On return, HikariCP rolls back an open transaction and restores auto-commit, isolation, read-only,
- * catalog and schema to the values the pool's first connection had.
+ * <p>The connection a caller gets is a thin {@link PooledConnection} around HikariCP's proxy; the gate's permit goes
+ * back exactly once, when it is closed (however many times, from whichever thread), even when HikariCP has evicted
+ * a broken physical connection underneath. On return, HikariCP rolls back an open transaction and restores
+ * auto-commit, isolation, read-only, catalog and schema to the values the pool's first connection had.
  *
  * <p>Thread-safe. {@link #getConnection(int)} takes no lock and allocates nothing of its own while a permit is free.
  *
@@ -75,7 +74,6 @@ public final class ConnectionPool implements AutoCloseable {
             hc.setSchema(schema);
         }
         hc.setThreadFactory(new DaemonThreadFactory("pooled-" + config.service() + "." + config.dbRole()));
-        hc.setMetricsTrackerFactory((poolName, stats) -> new ReleaseTracker(gate));
         this.hikari = new HikariDataSource(hc);
         this.hikariPool = (HikariPool) hikari.getHikariPoolMXBean();
         // Load and run the rejection paths once, so that the first caller turned away does not pay for class
@@ -143,7 +141,7 @@ public final class ConnectionPool implements AutoCloseable {
             hikariTimeoutMillis = acquireSlow(priority);
         }
         try {
-            return hikariPool.getConnection(hikariTimeoutMillis);
+            return new PooledConnection(hikariPool.getConnection(hikariTimeoutMillis), gate);
         } catch (SQLException e) {
             gate.release();
             throw translate(e);
@@ -274,20 +272,6 @@ public final class ConnectionPool implements AutoCloseable {
     public String toString() {
         return "ConnectionPool[" + name + ", limit=" + gate.limit() + ", inUse=" + gate.inUse() + ", queued="
                 + gate.queued() + (closing.get() ? ", closed" : "") + "]";
-    }
-
-    /** HikariCP calls this on every recycle, on the thread that closes the connection. */
-    private static final class ReleaseTracker implements IMetricsTracker {
-        private final Gate gate;
-
-        ReleaseTracker(Gate gate) {
-            this.gate = gate;
-        }
-
-        @Override
-        public void recordConnectionUsageMillis(long elapsedBorrowedMillis) {
-            gate.release();
-        }
     }
 
     private static final class DaemonThreadFactory implements ThreadFactory {

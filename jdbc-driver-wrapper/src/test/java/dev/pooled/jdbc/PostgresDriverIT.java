@@ -252,6 +252,29 @@ class PostgresDriverIT {
     }
 
     @Test
+    void aConnectionTheServerKilledGivesItsPermitBackAndIsReplaced() throws Exception {
+        String u = url("pooled.max_connections=1&pooled.timeout_ms=3000");
+        int pid;
+        try (Connection c = DriverManager.getConnection(u)) {
+            pid = backendPid(c);
+            try (Connection admin = Servers.pgAdmin(); Statement st = admin.createStatement()) {
+                st.execute("select pg_terminate_backend(" + pid + ")");
+            }
+            // HikariCP sees SQLState 08xxx and evicts the physical connection without recycling it
+            assertThatThrownBy(() -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("select 1");
+                }
+            }).isInstanceOf(SQLException.class);
+        }
+        ConnectionPool pool = Servers.pool(service);
+        assertThat(pool.active()).isZero();
+        try (Connection c = DriverManager.getConnection(u)) {
+            assertThat(backendPid(c)).isNotEqualTo(pid);
+        }
+    }
+
+    @Test
     void badSettingsAreListedTogetherAndNoPasswordLeaks() {
         String u = url("password=s3cret-pw&pooled.max_connections=0&pooled.timeout_ms=abc&pooled.frobnicate=1");
         assertThatThrownBy(() -> DriverManager.getConnection(u))
