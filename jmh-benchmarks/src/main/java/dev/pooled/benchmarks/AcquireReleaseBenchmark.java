@@ -1,0 +1,157 @@
+package dev.pooled.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.pooled.ConnectionPool;
+import dev.pooled.jdbc.PooledDataSource;
+import dev.pooled.jdbc.PooledDriver;
+import dev.pooled.benchmarks.stub.StubDriver;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of one borrow and return, {@code getConnection(); close();}, over the no-I/O {@link StubDriver}, so
+ * only pool code is measured. Baseline: raw HikariCP with the same pool size in the same run.
+ *
+ * <ul>
+ *   <li>{@code hikari}: {@link HikariDataSource}, {@code jdbc:stub:}, maximumPoolSize = minimumIdle = 32,
+ *       connectionTimeout 8000 ms, everything else HikariCP's default.
+ *   <li>{@code pooled}: {@link PooledDataSource} over {@code jdbc:stub:}, max_connections 32 (min_idle defaults to
+ *       it), max_queue 1000, timeout_ms 30000, everything else the library's default.
+ *   <li>{@code pooled-driver}: {@code DriverManager.getConnection("jdbc:pooled:stub:...")} with the same settings,
+ *       i.e. what an application that only changes its URL pays, DriverManager's own cost included.
+ * </ul>
+ *
+ * <p>Each pool value runs in its own JVM fork (JMH's default), one after the other in the same JMH run: sharing a
+ * JVM would let the first pool's type profile shape the code the others run. Threads come from {@code -t}; the
+ * pool is filled before the first iteration, so no physical connection is opened while measuring.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
+public class AcquireReleaseBenchmark {
+    static final int POOL_SIZE = 32;
+    static final String POOLED_SETTINGS = "pooled.max_connections=" + POOL_SIZE
+            + "&pooled.max_queue=1000&pooled.timeout_ms=30000&pooled.service=bench";
+
+    /** Which pool to measure. */
+    @Param({"hikari", "pooled", "pooled-driver"})
+    public String pool;
+
+    /** Where a connection comes from; one implementation per fork, so the call site stays monomorphic. */
+    interface Source {
+        Connection get() throws SQLException;
+    }
+
+    private Source source;
+    private AutoCloseable closer;
+    private IntSupplier physical;
+    private IntSupplier active;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        StubDriver.register();
+        switch (pool) {
+            case "hikari": {
+                HikariConfig c = new HikariConfig();
+                c.setPoolName("bench-hikari");
+                c.setJdbcUrl(StubDriver.PREFIX + "bench");
+                c.setMaximumPoolSize(POOL_SIZE);
+                c.setMinimumIdle(POOL_SIZE);
+                c.setConnectionTimeout(8000);
+                HikariDataSource ds = new HikariDataSource(c);
+                source = ds::getConnection;
+                closer = ds;
+                physical = () -> ds.getHikariPoolMXBean().getTotalConnections();
+                active = () -> ds.getHikariPoolMXBean().getActiveConnections();
+                break;
+            }
+            case "pooled": {
+                PooledDataSource ds = PooledDataSource.builder()
+                        .url(StubDriver.PREFIX + "bench")
+                        .set("max_connections", Integer.toString(POOL_SIZE))
+                        .set("max_queue", "1000")
+                        .set("timeout_ms", "30000")
+                        .set("service", "bench")
+                        .build();
+                source = ds::getConnection;
+                closer = ds;
+                ConnectionPool p = ds.pool();
+                physical = p::physicalConnections;
+                active = p::active;
+                break;
+            }
+            case "pooled-driver": {
+                String url = "jdbc:pooled:stub:bench?" + POOLED_SETTINGS;
+                DriverManager.getConnection(url).close(); // starts the pool and caches the route
+                List<ConnectionPool> pools = PooledDriver.registry().pools();
+                if (pools.size() != 1) {
+                    throw new IllegalStateException("expected one jdbc:pooled: pool, found " + pools);
+                }
+                ConnectionPool p = pools.get(0);
+                source = () -> DriverManager.getConnection(url);
+                closer = () -> PooledDriver.registry().close(Duration.ofSeconds(5));
+                physical = p::physicalConnections;
+                active = p::active;
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("unknown pool " + pool);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (physical.getAsInt() < POOL_SIZE) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(pool + ": pool did not fill to " + POOL_SIZE + " in 10 s (has "
+                        + physical.getAsInt() + ")");
+            }
+            Thread.sleep(5);
+        }
+        // A borrowed connection must be the pool's: check once, outside the measurement.
+        try (Connection c = source.get()) {
+            if (c.isClosed() || !c.isValid(1)) {
+                throw new IllegalStateException(pool + " handed out a dead connection");
+            }
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        int open = physical.getAsInt();
+        int held = active.getAsInt();
+        closer.close();
+        if (open != POOL_SIZE || held != 0) {
+            // Shown in JMH's output; a pool that grew, shrank or leaked a permit makes the score suspect.
+            System.out.println("WARNING " + pool + ": physical connections " + open + " (expected " + POOL_SIZE
+                    + "), still borrowed " + held);
+        }
+    }
+
+    /** One borrow and return; the closed connection is returned so that nothing is optimised away. */
+    @Benchmark
+    public Connection cycle() throws SQLException {
+        Connection c = source.get();
+        c.close();
+        return c;
+    }
+}
