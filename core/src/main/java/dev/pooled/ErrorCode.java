@@ -24,7 +24,23 @@ public enum ErrorCode {
     /** A request named an existing pool with a password other than the one the pool was built with. */
     CREDENTIALS_MISMATCH(1008, "28000"),
     /** The pool could not open its first physical connection; the driver's error is the cause. */
-    POOL_START_FAILED(1009, "08001");
+    POOL_START_FAILED(1009, "08001"),
+    /**
+     * Transaction mode refused a statement that would pin the logical connection to its physical one
+     * ({@code pin_policy=reject}); nothing was sent to the database.
+     */
+    PIN_REJECTED(1010, "0A000"),
+    /**
+     * Rejected at once instead of queueing: the caller's expected wait (its place in the queue times the time one
+     * connection now takes to come back) exceeded its {@code timeout_ms}.
+     */
+    OVERLOADED(1011, "08004"),
+    /** The circuit breaker is open after too many failed physical acquisitions; rejected at once. */
+    CIRCUIT_OPEN(1012, "08004"),
+    /** More than {@code max_acquire_rate} acquisitions in the current second; rejected at once. */
+    RATE_LIMITED(1013, "08004"),
+    /** A pool named a budget that already runs in this process with another {@code budget_max}. */
+    BUDGET_CONFLICT(1014, "HY024");
 
     private final int vendorCode;
     private final String sqlState;

@@ -43,10 +43,36 @@ public final class PoolConfig {
     public static final String MAX_LIFETIME_MS = "max_lifetime_ms";
     /** How long a caller may hold a connection before it is reported as a leak, in milliseconds; 0 = off. */
     public static final String LEAK_THRESHOLD_MS = "leak_threshold_ms";
+    /** How long a caller may hold a connection before it is taken back (aborted), in milliseconds; 0 = off. */
+    public static final String LEAK_RECLAIM_MS = "leak_reclaim_ms";
+    /** Whether to time transactions (begin to commit/rollback) and trace them: {@code true} or {@code false}. */
+    public static final String TRACK_TRANSACTIONS = "track_transactions";
+
+    /**
+     * {@code allow} or {@code reject}: what transaction mode does with a statement that leaves session state behind
+     * and so would pin a logical connection to its physical one.
+     */
+    public static final String PIN_POLICY = "pin_policy";
+
+    /** {@code littles_law} (size to the measured λ·W plus headroom) or {@code fixed}; see {@link SizingMode}. */
+    public static final String SIZING = "sizing";
+    /** {@code gradient} (lower the limit when hold times rise; reject early) or {@code off}; see {@link ThrottleMode}. */
+    public static final String THROTTLING = "throttling";
+    /** The name of a concurrency budget that pools in this process share; empty = none. */
+    public static final String BUDGET = "budget";
+    /** The most connections all pools naming {@link #BUDGET} hold together; required with it. */
+    public static final String BUDGET_MAX = "budget_max";
+    /** The most acquisitions per second this pool admits; more are rejected at once; 0 = no limit. */
+    public static final String MAX_ACQUIRE_RATE = "max_acquire_rate";
+    /** The share of failed physical acquisitions, in percent, that opens the circuit breaker; 0 = no breaker. */
+    public static final String BREAKER_FAILURE_RATE = "breaker_failure_rate";
+    /** How long an open circuit breaker rejects callers before it lets probes through, in milliseconds. */
+    public static final String BREAKER_OPEN_MS = "breaker_open_ms";
 
     /** Every setting name, in documentation order. */
     public static final List<String> KEYS = List.of(SERVICE, DB_ROLE, MAX_CONNECTIONS, MAX_QUEUE, TIMEOUT_MS,
-            PRIORITY, MODE, MIN_IDLE, MAX_LIFETIME_MS, LEAK_THRESHOLD_MS);
+            PRIORITY, MODE, PIN_POLICY, MIN_IDLE, MAX_LIFETIME_MS, LEAK_THRESHOLD_MS, LEAK_RECLAIM_MS, TRACK_TRANSACTIONS,
+            SIZING, THROTTLING, BUDGET, BUDGET_MAX, MAX_ACQUIRE_RATE, BREAKER_FAILURE_RATE, BREAKER_OPEN_MS);
 
     public static final String DEFAULT_SERVICE = "default";
     public static final String DEFAULT_DB_ROLE = "default";
@@ -57,8 +83,19 @@ public final class PoolConfig {
     public static final int MAX_PRIORITY = 9;
     public static final int DEFAULT_PRIORITY = 5;
     public static final PoolingMode DEFAULT_MODE = PoolingMode.SESSION;
+    public static final PinPolicy DEFAULT_PIN_POLICY = PinPolicy.ALLOW;
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
     public static final Duration DEFAULT_LEAK_THRESHOLD = Duration.ZERO;
+    public static final Duration DEFAULT_LEAK_RECLAIM = Duration.ZERO;
+    public static final SizingMode DEFAULT_SIZING = SizingMode.LITTLES_LAW;
+    public static final ThrottleMode DEFAULT_THROTTLING = ThrottleMode.GRADIENT;
+    /** {@code min_idle} when none is given and {@code sizing=littles_law} (capped at {@code max_connections}). */
+    public static final int DEFAULT_AUTOSIZED_MIN_IDLE = 2;
+    public static final int DEFAULT_BREAKER_FAILURE_RATE = 50;
+    public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
+    static final int MAX_ACQUIRE_RATE_LIMIT = 1_000_000;
+    static final long MIN_BREAKER_OPEN_MS = 100L;
+    static final long MAX_BREAKER_OPEN_MS = 600_000L;
 
     static final int MAX_MAX_CONNECTIONS = 10_000;
     static final int MAX_MAX_QUEUE = 100_000;
@@ -79,9 +116,19 @@ public final class PoolConfig {
     private final Duration timeout;
     private final int priority;
     private final PoolingMode mode;
+    private final PinPolicy pinPolicy;
     private final int minIdle;
     private final Duration maxLifetime;
     private final Duration leakThreshold;
+    private final Duration leakReclaim;
+    private final boolean trackTransactions;
+    private final SizingMode sizing;
+    private final ThrottleMode throttling;
+    private final String budget;
+    private final int budgetMax;
+    private final int maxAcquireRate;
+    private final int breakerFailureRate;
+    private final Duration breakerOpen;
 
     private PoolConfig(Builder b) {
         this.service = b.service;
@@ -91,9 +138,21 @@ public final class PoolConfig {
         this.timeout = b.timeout;
         this.priority = b.priority;
         this.mode = b.mode;
-        this.minIdle = b.minIdle == null ? b.maxConnections : b.minIdle;
+        this.pinPolicy = b.pinPolicy;
+        this.minIdle = b.minIdle != null ? b.minIdle
+                : b.sizing == SizingMode.FIXED ? b.maxConnections
+                : Math.min(DEFAULT_AUTOSIZED_MIN_IDLE, b.maxConnections);
         this.maxLifetime = b.maxLifetime;
         this.leakThreshold = b.leakThreshold;
+        this.leakReclaim = b.leakReclaim;
+        this.trackTransactions = b.trackTransactions;
+        this.sizing = b.sizing;
+        this.throttling = b.throttling;
+        this.budget = b.budget == null || b.budget.isEmpty() ? null : b.budget;
+        this.budgetMax = b.budgetMax;
+        this.maxAcquireRate = b.maxAcquireRate;
+        this.breakerFailureRate = b.breakerFailureRate;
+        this.breakerOpen = b.breakerOpen;
     }
 
     /** @return a builder holding every default */
@@ -116,9 +175,19 @@ public final class PoolConfig {
         b.timeout = timeout;
         b.priority = priority;
         b.mode = mode;
+        b.pinPolicy = pinPolicy;
         b.minIdle = minIdle;
         b.maxLifetime = maxLifetime;
         b.leakThreshold = leakThreshold;
+        b.leakReclaim = leakReclaim;
+        b.trackTransactions = trackTransactions;
+        b.sizing = sizing;
+        b.throttling = throttling;
+        b.budget = budget;
+        b.budgetMax = budgetMax;
+        b.maxAcquireRate = maxAcquireRate;
+        b.breakerFailureRate = breakerFailureRate;
+        b.breakerOpen = breakerOpen;
         return b;
     }
 
@@ -157,6 +226,11 @@ public final class PoolConfig {
         return mode;
     }
 
+    /** @return what transaction mode does with a pinning statement; always {@code ALLOW} in session mode */
+    public PinPolicy pinPolicy() {
+        return pinPolicy;
+    }
+
     /** @return the fewest idle connections kept open, 0 to {@link #maxConnections()} */
     public int minIdle() {
         return minIdle;
@@ -170,6 +244,59 @@ public final class PoolConfig {
     /** @return the hold time after which a borrowed connection is reported as a leak; {@link Duration#ZERO} = off */
     public Duration leakThreshold() {
         return leakThreshold;
+    }
+
+    /**
+     * @return the hold time after which a borrowed connection is aborted and its capacity returned (its transaction
+     *         is rolled back by the server); {@link Duration#ZERO} = off
+     */
+    public Duration leakReclaim() {
+        return leakReclaim;
+    }
+
+    /** @return whether transactions are timed ({@code pooled.transaction.time}) and traced */
+    public boolean trackTransactions() {
+        return trackTransactions;
+    }
+
+    /** @return whether borrowed connections are wrapped in a lease (leak guard or transaction tracking is on) */
+    public boolean needsLease() {
+        return !leakThreshold.isZero() || !leakReclaim.isZero() || trackTransactions;
+    }
+
+    /** @return how the pool sizes itself; see {@link SizingMode} */
+    public SizingMode sizing() {
+        return sizing;
+    }
+
+    /** @return whether the limit follows the database's latency; see {@link ThrottleMode} */
+    public ThrottleMode throttling() {
+        return throttling;
+    }
+
+    /** @return the name of the shared concurrency budget, or {@code null} when the pool has none */
+    public String budget() {
+        return budget;
+    }
+
+    /** @return the most connections the pools sharing {@link #budget()} hold together; 0 when there is no budget */
+    public int budgetMax() {
+        return budgetMax;
+    }
+
+    /** @return the most acquisitions per second; 0 = no limit */
+    public int maxAcquireRate() {
+        return maxAcquireRate;
+    }
+
+    /** @return the failure rate, in percent, that opens the circuit breaker; 0 = no breaker */
+    public int breakerFailureRate() {
+        return breakerFailureRate;
+    }
+
+    /** @return how long an open breaker rejects callers before it lets probes through */
+    public Duration breakerOpen() {
+        return breakerOpen;
     }
 
     /**
@@ -191,9 +318,19 @@ public final class PoolConfig {
         m.put(TIMEOUT_MS, Long.toString(timeout.toMillis()));
         m.put(PRIORITY, Integer.toString(priority));
         m.put(MODE, mode.externalName());
+        m.put(PIN_POLICY, pinPolicy.externalName());
         m.put(MIN_IDLE, Integer.toString(minIdle));
         m.put(MAX_LIFETIME_MS, Long.toString(maxLifetime.toMillis()));
         m.put(LEAK_THRESHOLD_MS, Long.toString(leakThreshold.toMillis()));
+        m.put(LEAK_RECLAIM_MS, Long.toString(leakReclaim.toMillis()));
+        m.put(TRACK_TRANSACTIONS, Boolean.toString(trackTransactions));
+        m.put(SIZING, sizing.externalName());
+        m.put(THROTTLING, throttling.externalName());
+        m.put(BUDGET, budget == null ? "" : budget);
+        m.put(BUDGET_MAX, Integer.toString(budgetMax));
+        m.put(MAX_ACQUIRE_RATE, Integer.toString(maxAcquireRate));
+        m.put(BREAKER_FAILURE_RATE, Integer.toString(breakerFailureRate));
+        m.put(BREAKER_OPEN_MS, Long.toString(breakerOpen.toMillis()));
         return m;
     }
 
@@ -208,19 +345,51 @@ public final class PoolConfig {
         PoolConfig c = (PoolConfig) o;
         return maxConnections == c.maxConnections && maxQueue == c.maxQueue && priority == c.priority
                 && minIdle == c.minIdle && service.equals(c.service) && dbRole.equals(c.dbRole)
-                && timeout.equals(c.timeout) && mode == c.mode && maxLifetime.equals(c.maxLifetime)
-                && leakThreshold.equals(c.leakThreshold);
+                && timeout.equals(c.timeout) && mode == c.mode && pinPolicy == c.pinPolicy
+                && maxLifetime.equals(c.maxLifetime)
+                && leakThreshold.equals(c.leakThreshold) && leakReclaim.equals(c.leakReclaim)
+                && trackTransactions == c.trackTransactions
+                && sizing == c.sizing && throttling == c.throttling && Objects.equals(budget, c.budget)
+                && budgetMax == c.budgetMax && maxAcquireRate == c.maxAcquireRate
+                && breakerFailureRate == c.breakerFailureRate && breakerOpen.equals(c.breakerOpen);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(service, dbRole, maxConnections, maxQueue, timeout, priority, mode, minIdle, maxLifetime,
-                leakThreshold);
+        return Objects.hash(service, dbRole, maxConnections, maxQueue, timeout, priority, mode, pinPolicy, minIdle,
+                maxLifetime, leakThreshold, leakReclaim, trackTransactions, sizing, throttling, budget, budgetMax,
+                maxAcquireRate, breakerFailureRate, breakerOpen);
     }
 
     @Override
     public String toString() {
         return "PoolConfig" + asMap();
+    }
+
+    /**
+     * What transaction mode does with a statement that would pin a logical connection to its physical one.
+     *
+     * @since 0.1.0
+     */
+    public enum PinPolicy {
+        /** Run it and pin: the physical connection stays bound until the logical connection closes. Counted. */
+        ALLOW,
+        /** Refuse it before it is sent, with {@link ErrorCode#PIN_REJECTED} (SQLState {@code 0A000}). */
+        REJECT;
+
+        /** @return the external name, {@code allow} or {@code reject} */
+        public String externalName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static PinPolicy parse(String v) {
+            for (PinPolicy p : values()) {
+                if (v != null && p.externalName().equals(v.toLowerCase(Locale.ROOT))) {
+                    return p;
+                }
+            }
+            return null;
+        }
     }
 
     /**
@@ -235,9 +404,19 @@ public final class PoolConfig {
         private Duration timeout = DEFAULT_TIMEOUT;
         private int priority = DEFAULT_PRIORITY;
         private PoolingMode mode = DEFAULT_MODE;
+        private PinPolicy pinPolicy = DEFAULT_PIN_POLICY;
         private Integer minIdle;
         private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private Duration leakThreshold = DEFAULT_LEAK_THRESHOLD;
+        private Duration leakReclaim = DEFAULT_LEAK_RECLAIM;
+        private boolean trackTransactions;
+        private SizingMode sizing = DEFAULT_SIZING;
+        private ThrottleMode throttling = DEFAULT_THROTTLING;
+        private String budget;
+        private int budgetMax;
+        private int maxAcquireRate;
+        private int breakerFailureRate = DEFAULT_BREAKER_FAILURE_RATE;
+        private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
         /** Text that could not be parsed, by key; reported by build(). */
         private final Map<String, PoolConfigException.Violation> unparsable = new LinkedHashMap<>();
 
@@ -293,6 +472,13 @@ public final class PoolConfig {
             return this;
         }
 
+        /** @param pinPolicy see {@link PoolConfig#PIN_POLICY}; @return this */
+        public Builder pinPolicy(PinPolicy pinPolicy) {
+            unparsable.remove(PIN_POLICY);
+            this.pinPolicy = pinPolicy;
+            return this;
+        }
+
         /** @param minIdle see {@link PoolConfig#MIN_IDLE}; default: {@code max_connections}; @return this */
         public Builder minIdle(int minIdle) {
             unparsable.remove(MIN_IDLE);
@@ -311,6 +497,69 @@ public final class PoolConfig {
         public Builder leakThreshold(Duration leakThreshold) {
             unparsable.remove(LEAK_THRESHOLD_MS);
             this.leakThreshold = leakThreshold;
+            return this;
+        }
+
+        /** @param leakReclaim see {@link PoolConfig#LEAK_RECLAIM_MS}; @return this */
+        public Builder leakReclaim(Duration leakReclaim) {
+            unparsable.remove(LEAK_RECLAIM_MS);
+            this.leakReclaim = leakReclaim;
+            return this;
+        }
+
+        /** @param track see {@link PoolConfig#TRACK_TRANSACTIONS}; @return this */
+        public Builder trackTransactions(boolean track) {
+            unparsable.remove(TRACK_TRANSACTIONS);
+            this.trackTransactions = track;
+            return this;
+        }
+
+        /** @param sizing see {@link PoolConfig#SIZING}; @return this */
+        public Builder sizing(SizingMode sizing) {
+            unparsable.remove(SIZING);
+            this.sizing = sizing;
+            return this;
+        }
+
+        /** @param throttling see {@link PoolConfig#THROTTLING}; @return this */
+        public Builder throttling(ThrottleMode throttling) {
+            unparsable.remove(THROTTLING);
+            this.throttling = throttling;
+            return this;
+        }
+
+        /** @param budget see {@link PoolConfig#BUDGET}; {@code null} or empty = none; @return this */
+        public Builder budget(String budget) {
+            unparsable.remove(BUDGET);
+            this.budget = budget;
+            return this;
+        }
+
+        /** @param budgetMax see {@link PoolConfig#BUDGET_MAX}; @return this */
+        public Builder budgetMax(int budgetMax) {
+            unparsable.remove(BUDGET_MAX);
+            this.budgetMax = budgetMax;
+            return this;
+        }
+
+        /** @param perSecond see {@link PoolConfig#MAX_ACQUIRE_RATE}; @return this */
+        public Builder maxAcquireRate(int perSecond) {
+            unparsable.remove(MAX_ACQUIRE_RATE);
+            this.maxAcquireRate = perSecond;
+            return this;
+        }
+
+        /** @param percent see {@link PoolConfig#BREAKER_FAILURE_RATE}; @return this */
+        public Builder breakerFailureRate(int percent) {
+            unparsable.remove(BREAKER_FAILURE_RATE);
+            this.breakerFailureRate = percent;
+            return this;
+        }
+
+        /** @param open see {@link PoolConfig#BREAKER_OPEN_MS}; @return this */
+        public Builder breakerOpen(Duration open) {
+            unparsable.remove(BREAKER_OPEN_MS);
+            this.breakerOpen = open;
             return this;
         }
 
@@ -335,6 +584,43 @@ public final class PoolConfig {
                 case MIN_IDLE -> parseInt(key, v, this::minIdle);
                 case MAX_LIFETIME_MS -> parseLong(key, v, ms -> maxLifetime(Duration.ofMillis(ms)));
                 case LEAK_THRESHOLD_MS -> parseLong(key, v, ms -> leakThreshold(Duration.ofMillis(ms)));
+                case LEAK_RECLAIM_MS -> parseLong(key, v, ms -> leakReclaim(Duration.ofMillis(ms)));
+                case TRACK_TRANSACTIONS -> {
+                    if ("true".equalsIgnoreCase(v) || "false".equalsIgnoreCase(v)) {
+                        trackTransactions(Boolean.parseBoolean(v));
+                    } else {
+                        unparsable.put(key, new PoolConfigException.Violation(key, v, "must be true or false"));
+                    }
+                }
+                case PIN_POLICY -> {
+                    PinPolicy p = PinPolicy.parse(v);
+                    if (p == null) {
+                        unparsable.put(key, new PoolConfigException.Violation(key, v, "must be allow or reject"));
+                    } else {
+                        pinPolicy(p);
+                    }
+                }
+                case SIZING -> {
+                    SizingMode m = SizingMode.parse(v);
+                    if (m == null) {
+                        unparsable.put(key, new PoolConfigException.Violation(key, v, "must be littles_law or fixed"));
+                    } else {
+                        sizing(m);
+                    }
+                }
+                case THROTTLING -> {
+                    ThrottleMode m = ThrottleMode.parse(v);
+                    if (m == null) {
+                        unparsable.put(key, new PoolConfigException.Violation(key, v, "must be gradient or off"));
+                    } else {
+                        throttling(m);
+                    }
+                }
+                case BUDGET -> budget(v);
+                case BUDGET_MAX -> parseInt(key, v, this::budgetMax);
+                case MAX_ACQUIRE_RATE -> parseInt(key, v, this::maxAcquireRate);
+                case BREAKER_FAILURE_RATE -> parseInt(key, v, this::breakerFailureRate);
+                case BREAKER_OPEN_MS -> parseLong(key, v, ms -> breakerOpen(Duration.ofMillis(ms)));
                 case MODE -> {
                     PoolingMode m = parseMode(v);
                     if (m == null) {
@@ -398,9 +684,14 @@ public final class PoolConfig {
             if (!bad.containsKey(MODE)) {
                 if (mode == null) {
                     v.add(new PoolConfigException.Violation(MODE, null, "must be session or transaction"));
-                } else if (mode == PoolingMode.TRANSACTION) {
-                    v.add(new PoolConfigException.Violation(MODE, mode.externalName(),
-                            "transaction mode is not available in this release; allowed: session"));
+                }
+            }
+            if (!bad.containsKey(PIN_POLICY)) {
+                if (pinPolicy == null) {
+                    v.add(new PoolConfigException.Violation(PIN_POLICY, null, "must be allow or reject"));
+                } else if (pinPolicy == PinPolicy.REJECT && mode != PoolingMode.TRANSACTION) {
+                    v.add(new PoolConfigException.Violation(PIN_POLICY, pinPolicy.externalName(),
+                            "must be allow unless mode=transaction (only transaction mode pins)"));
                 }
             }
             if (minIdle != null) {
@@ -421,6 +712,39 @@ public final class PoolConfig {
                     v.add(new PoolConfigException.Violation(LEAK_THRESHOLD_MS, millis(leakThreshold),
                             "must be 0 (off) or from " + MIN_LEAK_THRESHOLD_MS + " ms to " + upper
                                     + " ms (at most max_lifetime_ms)"));
+                }
+            }
+            if (!bad.containsKey(LEAK_RECLAIM_MS)) {
+                long ms = leakReclaim == null ? -1 : leakReclaim.toMillis();
+                long threshold = leakThreshold == null ? 0 : leakThreshold.toMillis();
+                long lower = Math.max(MIN_LEAK_THRESHOLD_MS, threshold);
+                if (ms != 0 && (ms < lower || ms > MAX_LIFETIME_LIMIT_MS)) {
+                    v.add(new PoolConfigException.Violation(LEAK_RECLAIM_MS, millis(leakReclaim),
+                            "must be 0 (off) or from " + lower + " to " + MAX_LIFETIME_LIMIT_MS
+                                    + " ms (at least leak_threshold_ms)"));
+                }
+            }
+            if (!bad.containsKey(SIZING) && sizing == null) {
+                v.add(new PoolConfigException.Violation(SIZING, null, "must be littles_law or fixed"));
+            }
+            if (!bad.containsKey(THROTTLING) && throttling == null) {
+                v.add(new PoolConfigException.Violation(THROTTLING, null, "must be gradient or off"));
+            }
+            boolean hasBudget = budget != null && !budget.isEmpty();
+            if (hasBudget) {
+                checkName(v, bad, BUDGET, budget);
+                checkRange(v, bad, BUDGET_MAX, budgetMax, 1, MAX_MAX_CONNECTIONS);
+            } else if (!bad.containsKey(BUDGET_MAX) && budgetMax != 0) {
+                v.add(new PoolConfigException.Violation(BUDGET_MAX, Integer.toString(budgetMax),
+                        "must be 0 unless budget names a budget"));
+            }
+            checkRange(v, bad, MAX_ACQUIRE_RATE, maxAcquireRate, 0, MAX_ACQUIRE_RATE_LIMIT);
+            checkRange(v, bad, BREAKER_FAILURE_RATE, breakerFailureRate, 0, 100);
+            if (!bad.containsKey(BREAKER_OPEN_MS)) {
+                long ms = breakerOpen == null ? -1 : breakerOpen.toMillis();
+                if (ms < MIN_BREAKER_OPEN_MS || ms > MAX_BREAKER_OPEN_MS) {
+                    v.add(new PoolConfigException.Violation(BREAKER_OPEN_MS, millis(breakerOpen),
+                            "must be from " + MIN_BREAKER_OPEN_MS + " to " + MAX_BREAKER_OPEN_MS + " ms"));
                 }
             }
             // Report parse failures in documentation order, after nothing else about the same key.

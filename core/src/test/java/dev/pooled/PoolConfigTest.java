@@ -11,9 +11,12 @@ import org.junit.jupiter.api.Timeout;
 class PoolConfigTest {
 
     @Test
-    void defaultsAreValidAndMinIdleFollowsMaxConnections() {
+    void defaultsAreValidAndMinIdleFollowsMaxConnectionsWhenFixed() {
         PoolConfig c = PoolConfig.builder().maxConnections(7).build();
-        assertThat(c.minIdle()).isEqualTo(7);
+        assertThat(c.sizing()).isEqualTo(SizingMode.LITTLES_LAW);
+        assertThat(c.minIdle()).isEqualTo(PoolConfig.DEFAULT_AUTOSIZED_MIN_IDLE);
+        assertThat(PoolConfig.builder().maxConnections(1).build().minIdle()).isEqualTo(1);
+        assertThat(PoolConfig.builder().maxConnections(7).sizing(SizingMode.FIXED).build().minIdle()).isEqualTo(7);
         assertThat(c.mode()).isEqualTo(PoolingMode.SESSION);
         assertThat(c.timeout()).isEqualTo(PoolConfig.DEFAULT_TIMEOUT);
         assertThat(c.priority()).isEqualTo(PoolConfig.DEFAULT_PRIORITY);
@@ -45,10 +48,16 @@ class PoolConfigTest {
     }
 
     @Test
-    void transactionModeIsRejectedUntilItExists() {
-        assertThatThrownBy(() -> PoolConfig.builder().set("mode", "transaction").build())
-                .hasMessageContaining("mode=transaction: transaction mode is not available in this release;"
-                        + " allowed: session");
+    void transactionModeAndItsPinPolicyAreAcceptedAndChecked() {
+        PoolConfig c = PoolConfig.builder().set("mode", "transaction").set("pin_policy", "reject").build();
+        assertThat(c.mode()).isEqualTo(PoolingMode.TRANSACTION);
+        assertThat(c.pinPolicy()).isEqualTo(PoolConfig.PinPolicy.REJECT);
+        assertThat(c.asMap()).containsEntry("mode", "transaction").containsEntry("pin_policy", "reject");
+        assertThat(PoolConfig.ofDefaults().pinPolicy()).isEqualTo(PoolConfig.PinPolicy.ALLOW);
+        assertThatThrownBy(() -> PoolConfig.builder().set("pin_policy", "sometimes").build())
+                .hasMessageContaining("pin_policy=sometimes: must be allow or reject");
+        assertThatThrownBy(() -> PoolConfig.builder().set("pin_policy", "reject").build())
+                .hasMessageContaining("pin_policy=reject: must be allow unless mode=transaction");
     }
 
     @Test

@@ -28,6 +28,8 @@ public final class Gate {
     public static final int TIMED_OUT = 3;
     public static final int CLOSED = 4;
     public static final int INTERRUPTED = 5;
+    /** The caller's expected wait (see {@link #acquire(int, long, long)}) exceeded its timeout; it did not queue. */
+    public static final int OVERLOADED = 6;
 
     private static final int WAITING = 0;
     private static final VarHandle STATE;
@@ -45,12 +47,16 @@ public final class Gate {
     private final ReentrantLock lock = new ReentrantLock();
     private final Waiter[] heads;
     private final Waiter[] tails;
+    /** Waiters per priority; guarded by {@link #lock}. */
+    private final int[] counts;
     private volatile int limit;
     private volatile int maxQueue;
     private volatile boolean closed;
+    /** While paused nobody is admitted: the fast path fails, releases free permits instead of handing them on. */
+    private volatile boolean paused;
 
     /**
-     * @param limit permits, at least 1
+     * @param limit permits, at least 0
      * @param maxQueue the most waiters, at least 0
      * @param priorityLevels priorities run from 0 to {@code priorityLevels - 1}
      */
@@ -59,6 +65,7 @@ public final class Gate {
         this.maxQueue = maxQueue;
         this.heads = new Waiter[priorityLevels];
         this.tails = new Waiter[priorityLevels];
+        this.counts = new int[priorityLevels];
         this.state = pack(0, limit);
     }
 
@@ -84,6 +91,9 @@ public final class Gate {
      * @return whether a permit was taken
      */
     public boolean tryAcquire() {
+        if (paused) {
+            return false;
+        }
         for (;;) {
             long s = state;
             if (waiters(s) != 0 || available(s) <= 0) {
@@ -104,6 +114,22 @@ public final class Gate {
      *         (the interrupt flag is then set again)
      */
     public int acquire(int priority, long timeoutNanos) {
+        return acquire(priority, timeoutNanos, 0L);
+    }
+
+    /**
+     * Takes a permit, queueing if none is free, unless the caller's expected wait exceeds its timeout. The expected
+     * wait is its place in the queue (the waiters of its priority or higher, plus one) times
+     * {@code nanosPerPosition}, the time one connection currently takes to come back; a caller that would not be
+     * served in time in expectation is told so at once instead of learning it from a timeout.
+     *
+     * @param priority 0 to {@code priorityLevels - 1}, higher served first
+     * @param timeoutNanos the longest wait
+     * @param nanosPerPosition expected wait per queue position; 0 = never reject early
+     * @return {@link #GRANTED}, {@link #QUEUE_FULL}, {@link #OVERLOADED}, {@link #TIMED_OUT}, {@link #CLOSED} or
+     *         {@link #INTERRUPTED} (the interrupt flag is then set again)
+     */
+    public int acquire(int priority, long timeoutNanos, long nanosPerPosition) {
         if (closed) {
             return CLOSED;
         }
@@ -118,7 +144,7 @@ public final class Gate {
                 long s = state;
                 int q = waiters(s);
                 int a = available(s);
-                if (q == 0 && a > 0) {
+                if (q == 0 && a > 0 && !paused) {
                     if (cas(s, s - 1)) {
                         return GRANTED;
                     }
@@ -126,6 +152,10 @@ public final class Gate {
                 }
                 if (q >= maxQueue) {
                     return QUEUE_FULL;
+                }
+                // Not while paused: a pause promises that callers queue (and time out) as usual.
+                if (nanosPerPosition > 0L && !paused && aheadOf(priority) + 1L > timeoutNanos / nanosPerPosition) {
+                    return OVERLOADED;
                 }
                 if (cas(s, pack(q + 1, a))) {
                     break;
@@ -203,7 +233,7 @@ public final class Gate {
                 long s = state;
                 int q = waiters(s);
                 int a = available(s);
-                if (q == 0 || a < 0) {
+                if (q == 0 || a < 0 || paused) {
                     if (cas(s, pack(q, a + 1))) {
                         return;
                     }
@@ -223,7 +253,7 @@ public final class Gate {
      * Changes the number of permits. Raising it serves waiters first; lowering it below the permits in use takes
      * effect as they come back.
      *
-     * @param newLimit at least 1
+     * @param newLimit at least 0 (0 admits nobody until it is raised)
      */
     public void setLimit(int newLimit) {
         lock.lock();
@@ -236,7 +266,7 @@ public final class Gate {
                 int a = available(s) + delta;
                 int served = 0;
                 // A positive delta pays off any debt, then serves waiters, then adds free permits.
-                while (a > 0 && served < q) {
+                while (a > 0 && served < q && !paused) {
                     a--;
                     served++;
                 }
@@ -252,11 +282,55 @@ public final class Gate {
         }
     }
 
+    /**
+     * Stops admitting callers: they queue (and time out) as if no permit were free; permits that come back are kept
+     * until {@link #resume()}. Callers already holding a permit are not affected.
+     */
+    public void pause() {
+        lock.lock();
+        try {
+            paused = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Admits callers again, serving waiters first with the permits that came back while paused. */
+    public void resume() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            paused = false;
+            for (;;) {
+                long s = state;
+                int q = waiters(s);
+                int a = available(s);
+                int served = Math.min(Math.max(a, 0), q);
+                if (cas(s, pack(q - served, a - served))) {
+                    for (int i = 0; i < served; i++) {
+                        grant(pollHighest());
+                    }
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return whether {@link #pause()} is in force */
+    public boolean isPaused() {
+        return paused;
+    }
+
     /** Refuses every later acquire and wakes every waiter with {@link #CLOSED}. Idempotent. */
     public void close() {
         lock.lock();
         try {
             closed = true;
+            paused = true; // the fast path reads only this flag
             for (int p = heads.length - 1; p >= 0; p--) {
                 for (Waiter w = heads[p]; w != null; w = w.next) {
                     w.status = CLOSED;
@@ -264,6 +338,7 @@ public final class Gate {
                 }
                 heads[p] = null;
                 tails[p] = null;
+                counts[p] = 0;
             }
             for (;;) {
                 long s = state;
@@ -306,8 +381,18 @@ public final class Gate {
         LockSupport.unpark(w.thread);
     }
 
+    /** Under {@link #lock}: waiters that would be served before a newcomer of this priority. */
+    private int aheadOf(int priority) {
+        int n = 0;
+        for (int p = priority; p < counts.length; p++) {
+            n += counts[p];
+        }
+        return n;
+    }
+
     private void link(Waiter w) {
         int p = w.priority;
+        counts[p]++;
         Waiter t = tails[p];
         if (t == null) {
             heads[p] = w;
@@ -320,6 +405,7 @@ public final class Gate {
 
     private void unlink(Waiter w) {
         int p = w.priority;
+        counts[p]--;
         if (w.prev == null) {
             heads[p] = w.next;
         } else {

@@ -2,11 +2,15 @@ package dev.pooled.jdbc;
 
 import dev.pooled.ConnectionPool;
 import dev.pooled.ErrorCode;
+import dev.pooled.Instrumentation;
 import dev.pooled.PoolClosedException;
 import dev.pooled.PoolConfig;
+import dev.pooled.PoolingMode;
+import dev.pooled.PoolStats;
 import dev.pooled.jdbc.internal.DriverDataSource;
 import dev.pooled.jdbc.internal.PoolKey;
 import dev.pooled.jdbc.internal.PooledRequest;
+import dev.pooled.jdbc.internal.tx.TxContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -19,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,12 +49,39 @@ public final class PoolRegistry implements AutoCloseable {
 
     private final ConcurrentHashMap<PoolKey, Slot> slots = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Route[]> routes = new ConcurrentHashMap<>();
+    /** Transaction mode of each pool that runs in it. */
+    private final ConcurrentHashMap<ConnectionPool, TxContext> transactionModes = new ConcurrentHashMap<>();
     private final ReentrantLock hookLock = new ReentrantLock();
     private volatile boolean closed;
     private Thread shutdownHook;
 
-    /** Creates an empty, open registry. */
+    private final Instrumentation instrumentation;
+    private final dev.pooled.BudgetSource budgets;
+
+    /** Creates an empty, open registry whose pools register meters in Micrometer's global registry. */
     public PoolRegistry() {
+        this(Instrumentation.defaults());
+    }
+
+    /**
+     * Creates an empty, open registry.
+     *
+     * @param instrumentation how every pool of this registry is observed
+     */
+    public PoolRegistry(Instrumentation instrumentation) {
+        this(instrumentation, dev.pooled.BudgetSource.local());
+    }
+
+    /**
+     * Creates an empty, open registry whose pools find the budgets their {@code pooled.budget} names in
+     * {@code budgets} (for example a fleet-wide source) instead of this process's memory.
+     *
+     * @param instrumentation how every pool of this registry is observed
+     * @param budgets where budgets are found
+     */
+    public PoolRegistry(Instrumentation instrumentation, dev.pooled.BudgetSource budgets) {
+        this.instrumentation = java.util.Objects.requireNonNull(instrumentation, "instrumentation");
+        this.budgets = java.util.Objects.requireNonNull(budgets, "budgets");
     }
 
     /**
@@ -66,7 +98,7 @@ public final class PoolRegistry implements AutoCloseable {
             for (Route r : rs) {
                 if (r.matches(info)) {
                     if (!r.pool.isClosed()) {
-                        return r.pool.getConnection(r.priority);
+                        return r.tx == null ? r.pool.getConnection(r.priority) : r.tx.connect(r.priority);
                     }
                     if (closed) {
                         throw registryClosed();
@@ -80,8 +112,11 @@ public final class PoolRegistry implements AutoCloseable {
         }
         PooledRequest request = PooledRequest.parse(url, info, null, false);
         ConnectionPool pool = poolFor(request);
-        remember(url, info, pool, request.config().priority());
-        return pool.getConnection(request.config().priority());
+        TxContext tx = pool.config().mode() != PoolingMode.TRANSACTION ? null
+                : transactionModes.computeIfAbsent(pool, p -> TxContext.forPool(p, request.delegateUrl()));
+        remember(url, info, pool, request.config().priority(), tx);
+        int priority = request.config().priority();
+        return tx == null ? pool.getConnection(priority) : tx.connect(priority);
     }
 
     /**
@@ -105,7 +140,7 @@ public final class PoolRegistry implements AutoCloseable {
                 verifySame(slot.origin, request, pool);
                 return pool;
             }
-            pool = startPool(request);
+            pool = startPool(request, instrumentation, budgets);
             slot.pool = pool;
             slot.origin = request;
             return pool;
@@ -114,8 +149,14 @@ public final class PoolRegistry implements AutoCloseable {
         }
     }
 
+    /** As {@link #startPool(PooledRequest, Instrumentation, dev.pooled.BudgetSource)} with this process's budgets. */
+    static ConnectionPool startPool(PooledRequest request, Instrumentation instrumentation) throws SQLException {
+        return startPool(request, instrumentation, dev.pooled.BudgetSource.local());
+    }
+
     /** Starts a pool for a request, through the driver on the class path that accepts its URL. */
-    static ConnectionPool startPool(PooledRequest request) throws SQLException {
+    static ConnectionPool startPool(PooledRequest request, Instrumentation instrumentation,
+            dev.pooled.BudgetSource budgets) throws SQLException {
         Driver driver;
         try {
             driver = DriverManager.getDriver(request.delegateUrl());
@@ -126,7 +167,8 @@ public final class PoolRegistry implements AutoCloseable {
                     + " or mysql://host:3306/db with com.mysql:mysql-connector-j)", ErrorCode.NO_DELEGATE_DRIVER, e);
         }
         return ConnectionPool.start(request.config(),
-                new DriverDataSource(driver, request.delegateUrl(), request.connectProperties()));
+                new DriverDataSource(driver, request.delegateUrl(), request.connectProperties()), instrumentation,
+                budgets);
     }
 
     private static void verifySame(PooledRequest origin, PooledRequest request, ConnectionPool pool)
@@ -169,8 +211,8 @@ public final class PoolRegistry implements AutoCloseable {
         return s == null ? new byte[0] : ("\u0000" + s).getBytes(StandardCharsets.UTF_8);
     }
 
-    private void remember(String url, Properties info, ConnectionPool pool, int priority) {
-        Route route = Route.of(info, pool, priority);
+    private void remember(String url, Properties info, ConnectionPool pool, int priority, TxContext tx) {
+        Route route = Route.of(info, pool, priority, tx);
         if (route == null) {
             return;
         }
@@ -193,6 +235,7 @@ public final class PoolRegistry implements AutoCloseable {
     }
 
     private void forget(ConnectionPool pool) {
+        transactionModes.remove(pool);
         routes.replaceAll((url, rs) -> Arrays.stream(rs).filter(r -> r.pool != pool).toArray(Route[]::new));
         routes.values().removeIf(rs -> rs.length == 0);
     }
@@ -231,6 +274,25 @@ public final class PoolRegistry implements AutoCloseable {
             }
         }
         pool.close(drainTimeout);
+    }
+
+    /** @return a snapshot of every running pool's figures */
+    public List<PoolStats> stats() {
+        List<PoolStats> out = new ArrayList<>();
+        for (ConnectionPool p : pools()) {
+            out.add(p.stats());
+        }
+        return out;
+    }
+
+    /**
+     * @param pool a pool of this registry
+     * @return what transaction mode did for the pool (pins by reason, bindings, resets); empty when the pool runs
+     *         in session mode or is not this registry's
+     */
+    public Optional<TransactionModeStats> transactionModeStats(ConnectionPool pool) {
+        TxContext tx = transactionModes.get(pool);
+        return tx == null ? Optional.empty() : Optional.of(tx.stats());
     }
 
     /** @return whether {@link #close()} was called */
@@ -318,18 +380,21 @@ public final class PoolRegistry implements AutoCloseable {
         final String[] values;
         final ConnectionPool pool;
         final int priority;
+        /** Transaction mode of the pool, or {@code null} in session mode. */
+        final TxContext tx;
 
-        private Route(String[] keys, String[] values, ConnectionPool pool, int priority) {
+        private Route(String[] keys, String[] values, ConnectionPool pool, int priority, TxContext tx) {
             this.keys = keys;
             this.values = values;
             this.pool = pool;
             this.priority = priority;
+            this.tx = tx;
         }
 
         /** @return a route, or {@code null} when the properties cannot be compared cheaply (defaults, non-strings) */
-        static Route of(Properties info, ConnectionPool pool, int priority) {
+        static Route of(Properties info, ConnectionPool pool, int priority, TxContext tx) {
             if (info == null || info.isEmpty()) {
-                return new Route(new String[0], new String[0], pool, priority);
+                return new Route(new String[0], new String[0], pool, priority, tx);
             }
             var names = info.stringPropertyNames();
             if (names.size() != info.size()) {
@@ -340,7 +405,7 @@ public final class PoolRegistry implements AutoCloseable {
             for (int i = 0; i < k.length; i++) {
                 v[i] = info.getProperty(k[i]);
             }
-            return new Route(k, v, pool, priority);
+            return new Route(k, v, pool, priority, tx);
         }
 
         /** Allocation-free: {@link Properties#get} reads its internal map directly. */

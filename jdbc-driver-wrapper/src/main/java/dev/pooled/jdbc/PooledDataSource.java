@@ -1,14 +1,18 @@
 package dev.pooled.jdbc;
 
 import dev.pooled.ConnectionPool;
+import dev.pooled.Instrumentation;
 import dev.pooled.PoolConfig;
+import dev.pooled.PoolStats;
 import dev.pooled.jdbc.internal.PooledRequest;
+import dev.pooled.jdbc.internal.tx.TxContext;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -32,10 +36,13 @@ import javax.sql.DataSource;
 public final class PooledDataSource implements DataSource, AutoCloseable {
     private final ConnectionPool pool;
     private final String description;
+    /** Transaction mode, or {@code null} when the pool runs in session mode. */
+    private final TxContext tx;
 
-    private PooledDataSource(ConnectionPool pool, String description) {
+    private PooledDataSource(ConnectionPool pool, String description, TxContext tx) {
         this.pool = pool;
         this.description = description;
+        this.tx = tx;
     }
 
     /** @return a builder */
@@ -44,7 +51,9 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     }
 
     /**
-     * Borrows a connection at the pool's default priority.
+     * Borrows a connection at the pool's default priority. In transaction mode ({@code mode=transaction}) the
+     * connection is logical and borrows nothing yet: each transaction borrows a physical connection, and the
+     * exceptions below come from its first statement instead.
      *
      * @throws dev.pooled.PoolQueueFullException (08004) if the wait queue is full
      * @throws dev.pooled.PoolAcquireTimeoutException (08001) if none came within {@code timeout_ms}
@@ -52,7 +61,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
      */
     @Override
     public Connection getConnection() throws SQLException {
-        return pool.getConnection();
+        return tx == null ? pool.getConnection() : tx.connect(pool.config().priority());
     }
 
     /**
@@ -63,7 +72,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
      * @throws SQLException as {@link #getConnection()}
      */
     public Connection getConnection(int priority) throws SQLException {
-        return pool.getConnection(priority);
+        return tx == null ? pool.getConnection(priority) : tx.connect(priority);
     }
 
     /** Not supported: a pool's connections all belong to its one user. */
@@ -73,9 +82,19 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
                 + " build another PooledDataSource for another user");
     }
 
-    /** @return the pool behind this data source, for its figures */
+    /** @return the pool behind this data source */
     public ConnectionPool pool() {
         return pool;
+    }
+
+    /** @return a snapshot of the pool's figures */
+    public PoolStats stats() {
+        return pool.stats();
+    }
+
+    /** @return what transaction mode did (pins by reason, bindings, resets); empty in session mode */
+    public Optional<TransactionModeStats> transactionModeStats() {
+        return tx == null ? Optional.empty() : Optional.of(tx.stats());
     }
 
     /** Closes the pool; see {@link ConnectionPool#close()}. */
@@ -144,8 +163,30 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
         private String url;
         private final Properties properties = new Properties();
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private Instrumentation instrumentation = Instrumentation.defaults();
+        private dev.pooled.BudgetSource budgets = dev.pooled.BudgetSource.local();
 
         private Builder() {
+        }
+
+        /**
+         * @param budgets where the budget named by {@code budget} is found; default: {@link
+         *        dev.pooled.BudgetSource#local()}, shared by the pools of this process
+         * @return this
+         */
+        public Builder budgets(dev.pooled.BudgetSource budgets) {
+            this.budgets = java.util.Objects.requireNonNull(budgets, "budgets");
+            return this;
+        }
+
+        /**
+         * @param instrumentation the meter registry, listener, tracer and JMX choice; default: Micrometer's global
+         *        registry, no listener, no tracing, JMX on
+         * @return this
+         */
+        public Builder instrumentation(Instrumentation instrumentation) {
+            this.instrumentation = java.util.Objects.requireNonNull(instrumentation, "instrumentation");
+            return this;
         }
 
         /** @param url {@code jdbc:pooled:...} or a plain driver URL such as {@code jdbc:postgresql://...}; @return this */
@@ -205,8 +246,9 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
          */
         public PooledDataSource build() throws SQLException {
             PooledRequest request = PooledRequest.parse(url, properties, settings, true);
-            ConnectionPool pool = PoolRegistry.startPool(request);
-            return new PooledDataSource(pool, request.redactedDelegateUrl() + ", user=" + request.user());
+            ConnectionPool pool = PoolRegistry.startPool(request, instrumentation, budgets);
+            return new PooledDataSource(pool, request.redactedDelegateUrl() + ", user=" + request.user(),
+                    TxContext.forPool(pool, request.delegateUrl()));
         }
 
         @Override

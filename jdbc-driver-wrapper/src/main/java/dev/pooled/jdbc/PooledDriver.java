@@ -110,6 +110,8 @@ public final class PooledDriver implements Driver {
             out[i].required = false;
             if (key.equals(PoolConfig.MODE)) {
                 out[i].choices = new String[] {"session", "transaction"};
+            } else if (key.equals(PoolConfig.PIN_POLICY)) {
+                out[i].choices = new String[] {"allow", "reject"};
             }
         }
         return out;

@@ -283,8 +283,8 @@ class PostgresDriverIT {
                     assertThat(e.getMessage()).contains("pooled.max_connections=0", "pooled.timeout_ms=abc",
                             "pooled.frobnicate=1: is not a known setting").doesNotContain("s3cret-pw");
                 });
-        assertThatThrownBy(() -> DriverManager.getConnection(url("pooled.mode=transaction")))
-                .hasMessageContaining("transaction mode is not available in this release; allowed: session");
+        assertThatThrownBy(() -> DriverManager.getConnection(url("pooled.pin_policy=reject")))
+                .hasMessageContaining("pooled.pin_policy=reject: must be allow unless mode=transaction");
     }
 
     @Test

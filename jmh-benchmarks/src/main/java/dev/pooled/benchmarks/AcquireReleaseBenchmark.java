@@ -38,6 +38,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *       it), max_queue 1000, timeout_ms 30000, everything else the library's default.
  *   <li>{@code pooled-driver}: {@code DriverManager.getConnection("jdbc:pooled:stub:...")} with the same settings,
  *       i.e. what an application that only changes its URL pays, DriverManager's own cost included.
+ *   <li>{@code pooled-adaptive}: as {@code pooled}, with Little's-law sizing, the gradient throttle and the circuit
+ *       breaker named explicitly ({@code sizing=littles_law}, {@code throttling=gradient},
+ *       {@code breaker_failure_rate=50}: the defaults since the adaptive-sizing release). The sizer shrinks the
+ *       pool to what the benchmark threads use while it runs, so its teardown reports fewer than 32 connections.
+ *   <li>{@code pooled-static}: as {@code pooled} with every control loop off ({@code sizing=fixed},
+ *       {@code throttling=off}, {@code breaker_failure_rate=0}): the difference to {@code pooled-adaptive} is what
+ *       the loops cost the acquire path.
  * </ul>
  *
  * <p>Each pool value runs in its own JVM fork (JMH's default), one after the other in the same JMH run: sharing a
@@ -56,7 +63,7 @@ public class AcquireReleaseBenchmark {
             + "&pooled.max_queue=1000&pooled.timeout_ms=30000&pooled.service=bench";
 
     /** Which pool to measure. */
-    @Param({"hikari", "pooled", "pooled-driver"})
+    @Param({"hikari", "pooled", "pooled-driver", "pooled-adaptive", "pooled-static"})
     public String pool;
 
     /** Where a connection comes from; one implementation per fork, so the call site stays monomorphic. */
@@ -94,6 +101,26 @@ public class AcquireReleaseBenchmark {
                         .set("max_queue", "1000")
                         .set("timeout_ms", "30000")
                         .set("service", "bench")
+                        .build();
+                source = ds::getConnection;
+                closer = ds;
+                ConnectionPool p = ds.pool();
+                physical = p::physicalConnections;
+                active = p::active;
+                break;
+            }
+            case "pooled-adaptive":
+            case "pooled-static": {
+                boolean adaptive = pool.equals("pooled-adaptive");
+                PooledDataSource ds = PooledDataSource.builder()
+                        .url(StubDriver.PREFIX + "bench")
+                        .set("max_connections", Integer.toString(POOL_SIZE))
+                        .set("max_queue", "1000")
+                        .set("timeout_ms", "30000")
+                        .set("service", "bench")
+                        .set("sizing", adaptive ? "littles_law" : "fixed")
+                        .set("throttling", adaptive ? "gradient" : "off")
+                        .set("breaker_failure_rate", adaptive ? "50" : "0")
                         .build();
                 source = ds::getConnection;
                 closer = ds;

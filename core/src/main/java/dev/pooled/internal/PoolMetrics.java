@@ -1,0 +1,342 @@
+package dev.pooled.internal;
+
+import dev.pooled.Instrumentation;
+import dev.pooled.PoolListener;
+import dev.pooled.PoolStats;
+import dev.pooled.RejectReason;
+import dev.pooled.metrics.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToDoubleFunction;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * One pool's meters, built once when the pool starts and removed when it closes, plus the exact distributions
+ * behind {@link PoolStats}. Recording is lock-free: Micrometer timers and counters, and HdrHistogram
+ * {@link Recorder}s (wait-free writers). Gauges read the pool's cached state and never do I/O.
+ *
+ * <p>Thread-safe.
+ */
+public final class PoolMetrics {
+    /** Longest value an HdrHistogram keeps (1 h in nanoseconds); longer values are clamped to it. */
+    private static final long HIGHEST_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    /** What the gauges read. */
+    public interface Source {
+        int limit();
+
+        int active();
+
+        int idleConnections();
+
+        int physicalConnections();
+
+        int queued();
+
+        int maxQueue();
+
+        int maxConnections();
+
+        int minIdle();
+
+        boolean paused();
+
+        /** @return the size the pool keeps now (the sizer's target after the budget) */
+        int targetSize();
+
+        /** @return λ: arrivals of borrows per second over the last 5 s */
+        double arrivalRate();
+
+        /** @return W: mean hold time over the last 5 s, in seconds; NaN before the first acquisition */
+        double holdTimeSeconds();
+
+        /** @return λ·W over the last 5 s, in connections */
+        double offeredLoad();
+
+        /** @return 0 closed, 1 open, 2 half-open; -1 without a breaker */
+        int breakerState();
+
+        /** @return the budget grant; NaN without a budget */
+        double budgetShare();
+    }
+
+    private final String pool;
+    private final MeterRegistry registry;
+    private final PoolListener listener;
+    private final List<Meter> meters = new ArrayList<>();
+    private final Timer waitTimer;
+    private final Timer useTimer;
+    private final Timer createTimer;
+    private final Timer transactionTimer;
+    private final Counter timeouts;
+    private final Counter[] rejections = new Counter[RejectReason.values().length];
+    private final LongAdder[] rejectionCounts = new LongAdder[RejectReason.values().length];
+    private final Counter leaksDetected;
+    private final Counter leaksReclaimed;
+    private final Counter grown;
+    private final Counter shrunk;
+    private final LongAdder acquired = new LongAdder();
+    private final LongAdder timeoutCount = new LongAdder();
+    private final LongAdder leakCount = new LongAdder();
+    private final LongAdder reclaimCount = new LongAdder();
+    /**
+     * Waits and holds too short to matter (a caller admitted at once; a hold under HikariCP's 1 ms resolution) are
+     * counted, not recorded: an HdrHistogram record costs more than the borrow itself. {@link #latencies()} adds them
+     * back as zeros, so percentiles still cover every borrow.
+     */
+    private static final long SHORT_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
+    private final LongAdder shortWaits = new LongAdder();
+    private final LongAdder shortUses = new LongAdder();
+    private long shortWaitsAdded;
+    private long shortUsesAdded;
+    private final Recorder waitRecorder = new Recorder(HIGHEST_NANOS, 2);
+    private final Recorder useRecorder = new Recorder(HIGHEST_NANOS, 2);
+    private final Recorder transactionRecorder = new Recorder(HIGHEST_NANOS, 2);
+    private final ReentrantLock statsLock = new ReentrantLock();
+    private final Histogram waitTotal = new Histogram(HIGHEST_NANOS, 2);
+    private final Histogram useTotal = new Histogram(HIGHEST_NANOS, 2);
+    private final Histogram transactionTotal = new Histogram(HIGHEST_NANOS, 2);
+    private Histogram waitInterval;
+    private Histogram useInterval;
+    private Histogram transactionInterval;
+
+    /**
+     * @param pool the pool name (tag {@code pool})
+     * @param service tag {@code service}
+     * @param dbRole tag {@code db_role}
+     * @param source what the gauges read
+     * @param instrumentation where meters go, SLOs, percentiles, listener
+     */
+    public PoolMetrics(String pool, String service, String dbRole, Source source, Instrumentation instrumentation) {
+        this.pool = pool;
+        this.registry = instrumentation.meterRegistry();
+        this.listener = instrumentation.listener();
+        Tags tags = Tags.of(MetricNames.TAG_SERVICE, service, MetricNames.TAG_DB_ROLE, dbRole, MetricNames.TAG_POOL,
+                pool);
+        Duration[] slos = instrumentation.slos().toArray(new Duration[0]);
+        double[] percentiles = instrumentation.percentiles();
+
+        waitTimer = timer(MetricNames.WAIT_TIME, "Time to get a connection, queueing included", tags, slos,
+                percentiles);
+        useTimer = timer(MetricNames.USE_TIME, "Time a connection was held", tags, slos, percentiles);
+        createTimer = timer(MetricNames.CREATE_TIME, "Time to open a physical connection", tags, slos, percentiles);
+        transactionTimer = timer(MetricNames.TRANSACTION_TIME, "Time from a transaction's first statement to its"
+                + " commit or rollback", tags, slos, percentiles);
+        timeouts = counter(MetricNames.TIMEOUTS, "Requests that gave up waiting for a connection", tags);
+        for (RejectReason r : RejectReason.values()) {
+            rejections[r.ordinal()] = counter(MetricNames.REJECTIONS, "Requests turned away without a connection",
+                    tags.and(MetricNames.TAG_REASON, r.tag()));
+            rejectionCounts[r.ordinal()] = new LongAdder();
+        }
+        leaksDetected = counter(MetricNames.LEAKS_DETECTED, "Connections held past leak_threshold_ms", tags);
+        leaksReclaimed = counter(MetricNames.LEAKS_RECLAIMED, "Connections taken back after leak_reclaim_ms", tags);
+
+        gauge(MetricNames.CONNECTION_COUNT, "Connections by state", tags.and(MetricNames.TAG_STATE, "idle"), source,
+                s -> s.idleConnections());
+        gauge(MetricNames.CONNECTION_COUNT, "Connections by state", tags.and(MetricNames.TAG_STATE, "used"), source,
+                s -> s.active());
+        gauge(MetricNames.CONNECTION_MAX, "The most connections the pool may open", tags, source,
+                s -> s.maxConnections());
+        gauge(MetricNames.CONNECTION_IDLE_MIN, "The fewest idle connections kept", tags, source, s -> s.minIdle());
+        gauge(MetricNames.PENDING_REQUESTS, "Callers waiting for a connection", tags, source, s -> s.queued());
+        gauge(MetricNames.QUEUE_DEPTH, "Callers waiting for a connection", tags, source, s -> s.queued());
+        gauge(MetricNames.QUEUE_MAX, "The most callers that may wait", tags, source, s -> s.maxQueue());
+        gauge(MetricNames.LIMIT, "The current limit on connections held at once", tags, source, s -> s.limit());
+        gauge(MetricNames.UTILIZATION, "Connections in use / limit", tags, source,
+                s -> s.limit() == 0 ? 0 : (double) s.active() / s.limit());
+        gauge(MetricNames.PAUSED, "1 while the pool admits nobody", tags, source, s -> s.paused() ? 1 : 0);
+        gauge(MetricNames.TARGET_SIZE, "Physical connections the pool keeps now (sizing target after the budget)",
+                tags, source, s -> s.targetSize());
+        gauge(MetricNames.ARRIVAL_RATE, "Arrivals of borrows per second over the last 5 s (λ)", tags, source,
+                s -> s.arrivalRate());
+        gauge(MetricNames.HOLD_TIME, "Mean connection hold time over the last 5 s (W), seconds", tags, source,
+                s -> s.holdTimeSeconds());
+        gauge(MetricNames.OFFERED_LOAD, "λ·W over the last 5 s: connections wanted", tags, source,
+                s -> s.offeredLoad());
+        gauge(MetricNames.BREAKER_STATE, "Circuit breaker: 0 closed, 1 open, 2 half-open, -1 none", tags, source,
+                s -> s.breakerState());
+        gauge(MetricNames.BUDGET_SHARE, "Connections the shared budget grants this pool", tags, source,
+                s -> s.budgetShare());
+        grown = counter(MetricNames.RESIZES, "Changes of the pool size", tags.and(MetricNames.TAG_DIRECTION, "grow"));
+        shrunk = counter(MetricNames.RESIZES, "Changes of the pool size",
+                tags.and(MetricNames.TAG_DIRECTION, "shrink"));
+    }
+
+    private Timer timer(String name, String description, Tags tags, Duration[] slos, double[] percentiles) {
+        Timer t = Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(slos)
+                .publishPercentiles(percentiles).register(registry);
+        meters.add(t);
+        return t;
+    }
+
+    private Counter counter(String name, String description, Tags tags) {
+        Counter c = Counter.builder(name).description(description).tags(tags).register(registry);
+        meters.add(c);
+        return c;
+    }
+
+    private void gauge(String name, String description, Tags tags, Source source, ToDoubleFunction<Source> f) {
+        meters.add(Gauge.builder(name, source, f).description(description).tags(tags).strongReference(true)
+                .register(registry));
+    }
+
+    /** @param nanos time from getConnection() to a connection */
+    public void recordWait(long nanos) {
+        acquired.increment();
+        waitTimer.record(nanos, TimeUnit.NANOSECONDS);
+        if (nanos < SHORT_WAIT_NANOS) {
+            shortWaits.increment();
+        } else {
+            waitRecorder.recordValue(Math.min(nanos, HIGHEST_NANOS));
+        }
+        listener.acquired(pool, nanos);
+    }
+
+    /** A borrow HikariCP reported through {@link #recordWait(long)} timed out after all: not an acquisition. */
+    public void borrowTimedOut() {
+        acquired.decrement();
+    }
+
+    /** @param millis how long a connection was held */
+    public void recordUse(long millis) {
+        useTimer.record(millis, TimeUnit.MILLISECONDS);
+        if (millis == 0) {
+            shortUses.increment();
+        } else {
+            useRecorder.recordValue(Math.min(TimeUnit.MILLISECONDS.toNanos(millis), HIGHEST_NANOS));
+        }
+        listener.released(pool, millis);
+    }
+
+    /** @param millis how long a physical connection took to open */
+    public void recordCreate(long millis) {
+        createTimer.record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** @param nanos one transaction's time */
+    public void recordTransaction(long nanos) {
+        transactionTimer.record(nanos, TimeUnit.NANOSECONDS);
+        transactionRecorder.recordValue(Math.min(nanos, HIGHEST_NANOS));
+    }
+
+    /**
+     * @param from the old size
+     * @param to the new size
+     */
+    public void resized(int from, int to) {
+        (to > from ? grown : shrunk).increment();
+    }
+
+    /** @param reason why a request was turned away */
+    public void reject(RejectReason reason) {
+        rejections[reason.ordinal()].increment();
+        rejectionCounts[reason.ordinal()].increment();
+        if (reason == RejectReason.TIMEOUT) {
+            timeouts.increment();
+            timeoutCount.increment();
+        }
+        listener.rejected(pool, reason);
+    }
+
+    /**
+     * @param held how long it had been held
+     * @param borrowerStack where it was borrowed
+     * @param reclaimed whether it was taken back
+     */
+    public void leaked(Duration held, Throwable borrowerStack, boolean reclaimed) {
+        if (reclaimed) {
+            leaksReclaimed.increment();
+            reclaimCount.increment();
+        } else {
+            leaksDetected.increment();
+            leakCount.increment();
+        }
+        listener.leaked(pool, held, borrowerStack, reclaimed);
+    }
+
+    /** @return connections handed out since the start */
+    public long acquired() {
+        return acquired.sum();
+    }
+
+    /** @return rejections for want of capacity since the start: queue full, timeout, overloaded */
+    public long capacityRejections() {
+        return rejectionCounts[RejectReason.QUEUE_FULL.ordinal()].sum()
+                + rejectionCounts[RejectReason.TIMEOUT.ordinal()].sum()
+                + rejectionCounts[RejectReason.OVERLOADED.ordinal()].sum();
+    }
+
+    /** @return timeouts since the start */
+    public long timeouts() {
+        return timeoutCount.sum();
+    }
+
+    /** @param reason a reason; @return rejections for it since the start */
+    public long rejections(RejectReason reason) {
+        return rejectionCounts[reason.ordinal()].sum();
+    }
+
+    /** @return leaks reported since the start */
+    public long leaksDetected() {
+        return leakCount.sum();
+    }
+
+    /** @return leaks reclaimed since the start */
+    public long leaksReclaimed() {
+        return reclaimCount.sum();
+    }
+
+    /** @return wait, use and transaction distributions since the start, in that order */
+    public PoolStats.Latency[] latencies() {
+        statsLock.lock();
+        try {
+            waitInterval = waitRecorder.getIntervalHistogram(waitInterval);
+            waitTotal.add(waitInterval);
+            long w = shortWaits.sum();
+            if (w > shortWaitsAdded) {
+                waitTotal.recordValueWithCount(0, w - shortWaitsAdded);
+                shortWaitsAdded = w;
+            }
+            useInterval = useRecorder.getIntervalHistogram(useInterval);
+            useTotal.add(useInterval);
+            long u = shortUses.sum();
+            if (u > shortUsesAdded) {
+                useTotal.recordValueWithCount(0, u - shortUsesAdded);
+                shortUsesAdded = u;
+            }
+            transactionInterval = transactionRecorder.getIntervalHistogram(transactionInterval);
+            transactionTotal.add(transactionInterval);
+            return new PoolStats.Latency[] {latency(waitTotal), latency(useTotal), latency(transactionTotal)};
+        } finally {
+            statsLock.unlock();
+        }
+    }
+
+    private static PoolStats.Latency latency(Histogram h) {
+        long n = h.getTotalCount();
+        if (n == 0) {
+            return PoolStats.Latency.EMPTY;
+        }
+        return new PoolStats.Latency(n, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getMean() / 1e3);
+    }
+
+    /** Removes this pool's meters from the registry. */
+    public void close() {
+        for (Meter m : meters) {
+            registry.remove(m);
+        }
+        meters.clear();
+    }
+}
