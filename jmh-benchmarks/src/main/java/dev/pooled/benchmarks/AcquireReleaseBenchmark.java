@@ -42,6 +42,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       breaker named explicitly ({@code sizing=littles_law}, {@code throttling=gradient},
  *       {@code breaker_failure_rate=50}: the defaults since the adaptive-sizing release). The sizer shrinks the
  *       pool to what the benchmark threads use while it runs, so its teardown reports fewer than 32 connections.
+ *   <li>{@code pooled-prometheus}: as {@code pooled}, with its meters in a live Prometheus registry (Micrometer's
+ *       {@code PrometheusMeterRegistry}), so every timer and counter really records: metrics on, as in production.
+ *   <li>{@code hikari-prometheus}: as {@code hikari}, with HikariCP's own Micrometer tracker on a live Prometheus
+ *       registry ({@code setMetricRegistry}): what metrics cost a HikariCP user, to compare with
+ *       {@code pooled-prometheus}.
  *   <li>{@code pooled-static}: as {@code pooled} with every control loop off ({@code sizing=fixed},
  *       {@code throttling=off}, {@code breaker_failure_rate=0}): the difference to {@code pooled-adaptive} is what
  *       the loops cost the acquire path.
@@ -63,7 +68,7 @@ public class AcquireReleaseBenchmark {
             + "&pooled.max_queue=1000&pooled.timeout_ms=30000&pooled.service=bench";
 
     /** Which pool to measure. */
-    @Param({"hikari", "pooled", "pooled-driver", "pooled-adaptive", "pooled-static"})
+    @Param({"hikari", "pooled", "pooled-driver", "pooled-adaptive", "pooled-static", "pooled-prometheus", "hikari-prometheus"})
     public String pool;
 
     /** Where a connection comes from; one implementation per fork, so the call site stays monomorphic. */
@@ -121,6 +126,41 @@ public class AcquireReleaseBenchmark {
                         .set("sizing", adaptive ? "littles_law" : "fixed")
                         .set("throttling", adaptive ? "gradient" : "off")
                         .set("breaker_failure_rate", adaptive ? "50" : "0")
+                        .build();
+                source = ds::getConnection;
+                closer = ds;
+                ConnectionPool p = ds.pool();
+                physical = p::physicalConnections;
+                active = p::active;
+                break;
+            }
+            case "hikari-prometheus": {
+                HikariConfig c = new HikariConfig();
+                c.setPoolName("bench-hikari");
+                c.setJdbcUrl(StubDriver.PREFIX + "bench");
+                c.setMaximumPoolSize(POOL_SIZE);
+                c.setMinimumIdle(POOL_SIZE);
+                c.setConnectionTimeout(8000);
+                c.setMetricRegistry(new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+                HikariDataSource ds = new HikariDataSource(c);
+                source = ds::getConnection;
+                closer = ds;
+                physical = () -> ds.getHikariPoolMXBean().getTotalConnections();
+                active = () -> ds.getHikariPoolMXBean().getActiveConnections();
+                break;
+            }
+            case "pooled-prometheus": {
+                PooledDataSource ds = PooledDataSource.builder()
+                        .url(StubDriver.PREFIX + "bench")
+                        .set("max_connections", Integer.toString(POOL_SIZE))
+                        .set("max_queue", "1000")
+                        .set("timeout_ms", "30000")
+                        .set("service", "bench")
+                        .instrumentation(dev.pooled.Instrumentation.builder()
+                                .meterRegistry(new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))
+                                .build())
                         .build();
                 source = ds::getConnection;
                 closer = ds;
