@@ -9,8 +9,8 @@ public enum PoolingMode {
     /** The caller holds one physical connection from {@code getConnection()} to {@code close()}. */
     SESSION,
     /**
-     * The caller's connection is logical and binds a physical one per transaction. Not available in this release:
-     * a config that asks for it is rejected.
+     * The caller's connection is logical and binds a physical one per transaction; statements that leave session
+     * state behind pin it to its physical connection until it closes ({@code docs/transaction-mode.md}).
      */
     TRANSACTION;
 

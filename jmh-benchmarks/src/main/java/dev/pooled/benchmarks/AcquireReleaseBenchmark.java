@@ -3,9 +3,13 @@ package dev.pooled.benchmarks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pooled.ConnectionPool;
+import dev.pooled.Instrumentation;
+import dev.pooled.benchmarks.stub.StubDriver;
 import dev.pooled.jdbc.PooledDataSource;
 import dev.pooled.jdbc.PooledDriver;
-import dev.pooled.benchmarks.stub.StubDriver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.UnaryOperator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -85,90 +90,26 @@ public class AcquireReleaseBenchmark {
     public void setUp() throws Exception {
         StubDriver.register();
         switch (pool) {
-            case "hikari": {
-                HikariConfig c = new HikariConfig();
-                c.setPoolName("bench-hikari");
-                c.setJdbcUrl(StubDriver.PREFIX + "bench");
-                c.setMaximumPoolSize(POOL_SIZE);
-                c.setMinimumIdle(POOL_SIZE);
-                c.setConnectionTimeout(8000);
-                HikariDataSource ds = new HikariDataSource(c);
-                source = ds::getConnection;
-                closer = ds;
-                physical = () -> ds.getHikariPoolMXBean().getTotalConnections();
-                active = () -> ds.getHikariPoolMXBean().getActiveConnections();
+            case "hikari":
+                hikari(null);
                 break;
-            }
-            case "pooled": {
-                PooledDataSource ds = PooledDataSource.builder()
-                        .url(StubDriver.PREFIX + "bench")
-                        .set("max_connections", Integer.toString(POOL_SIZE))
-                        .set("max_queue", "1000")
-                        .set("timeout_ms", "30000")
-                        .set("service", "bench")
-                        .build();
-                source = ds::getConnection;
-                closer = ds;
-                ConnectionPool p = ds.pool();
-                physical = p::physicalConnections;
-                active = p::active;
+            case "hikari-prometheus":
+                hikari(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
                 break;
-            }
+            case "pooled":
+                pooled(b -> b);
+                break;
             case "pooled-adaptive":
-            case "pooled-static": {
-                boolean adaptive = pool.equals("pooled-adaptive");
-                PooledDataSource ds = PooledDataSource.builder()
-                        .url(StubDriver.PREFIX + "bench")
-                        .set("max_connections", Integer.toString(POOL_SIZE))
-                        .set("max_queue", "1000")
-                        .set("timeout_ms", "30000")
-                        .set("service", "bench")
-                        .set("sizing", adaptive ? "littles_law" : "fixed")
-                        .set("throttling", adaptive ? "gradient" : "off")
-                        .set("breaker_failure_rate", adaptive ? "50" : "0")
-                        .build();
-                source = ds::getConnection;
-                closer = ds;
-                ConnectionPool p = ds.pool();
-                physical = p::physicalConnections;
-                active = p::active;
+                pooled(b -> b.set("sizing", "littles_law").set("throttling", "gradient")
+                        .set("breaker_failure_rate", "50"));
                 break;
-            }
-            case "hikari-prometheus": {
-                HikariConfig c = new HikariConfig();
-                c.setPoolName("bench-hikari");
-                c.setJdbcUrl(StubDriver.PREFIX + "bench");
-                c.setMaximumPoolSize(POOL_SIZE);
-                c.setMinimumIdle(POOL_SIZE);
-                c.setConnectionTimeout(8000);
-                c.setMetricRegistry(new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
-                HikariDataSource ds = new HikariDataSource(c);
-                source = ds::getConnection;
-                closer = ds;
-                physical = () -> ds.getHikariPoolMXBean().getTotalConnections();
-                active = () -> ds.getHikariPoolMXBean().getActiveConnections();
+            case "pooled-static":
+                pooled(b -> b.set("sizing", "fixed").set("throttling", "off").set("breaker_failure_rate", "0"));
                 break;
-            }
-            case "pooled-prometheus": {
-                PooledDataSource ds = PooledDataSource.builder()
-                        .url(StubDriver.PREFIX + "bench")
-                        .set("max_connections", Integer.toString(POOL_SIZE))
-                        .set("max_queue", "1000")
-                        .set("timeout_ms", "30000")
-                        .set("service", "bench")
-                        .instrumentation(dev.pooled.Instrumentation.builder()
-                                .meterRegistry(new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))
-                                .build())
-                        .build();
-                source = ds::getConnection;
-                closer = ds;
-                ConnectionPool p = ds.pool();
-                physical = p::physicalConnections;
-                active = p::active;
+            case "pooled-prometheus":
+                pooled(b -> b.instrumentation(Instrumentation.builder()
+                        .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build()));
                 break;
-            }
             case "pooled-driver": {
                 String url = "jdbc:pooled:stub:bench?" + POOLED_SETTINGS;
                 DriverManager.getConnection(url).close(); // starts the pool and caches the route
@@ -200,6 +141,37 @@ public class AcquireReleaseBenchmark {
                 throw new IllegalStateException(pool + " handed out a dead connection");
             }
         }
+    }
+
+    private void hikari(MeterRegistry registry) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("bench-hikari");
+        c.setJdbcUrl(StubDriver.PREFIX + "bench");
+        c.setMaximumPoolSize(POOL_SIZE);
+        c.setMinimumIdle(POOL_SIZE);
+        c.setConnectionTimeout(8000);
+        if (registry != null) {
+            c.setMetricRegistry(registry);
+        }
+        HikariDataSource ds = new HikariDataSource(c);
+        source = ds::getConnection;
+        closer = ds;
+        physical = () -> ds.getHikariPoolMXBean().getTotalConnections();
+        active = () -> ds.getHikariPoolMXBean().getActiveConnections();
+    }
+
+    private void pooled(UnaryOperator<PooledDataSource.Builder> extra) throws SQLException {
+        PooledDataSource ds = extra.apply(PooledDataSource.builder()
+                .url(StubDriver.PREFIX + "bench")
+                .set("max_connections", Integer.toString(POOL_SIZE))
+                .set("max_queue", "1000")
+                .set("timeout_ms", "30000")
+                .set("service", "bench")).build();
+        source = ds::getConnection;
+        closer = ds;
+        ConnectionPool p = ds.pool();
+        physical = p::physicalConnections;
+        active = p::active;
     }
 
     @TearDown(Level.Trial)
