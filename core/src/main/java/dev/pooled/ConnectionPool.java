@@ -123,8 +123,10 @@ public final class ConnectionPool implements AutoCloseable {
         }
         this.gate = new Gate(initial, config.maxQueue(), PoolConfig.MAX_PRIORITY + 1);
 
+        // HikariCP names its threads after the pool; ours use the same prefix: pooled-<service>.<db_role>-<role>.
+        String threadPrefix = "pooled-" + config.service() + "." + config.dbRole();
         HikariConfig hc = new HikariConfig();
-        hc.setPoolName("pooled-" + config.service() + "." + config.dbRole());
+        hc.setPoolName(threadPrefix);
         hc.setDataSource(new CountingDataSource(physical));
         // max_connections here fixes the capacity of HikariCP's connection-adder queue; the size the pool starts
         // with is applied right after HikariCP starts, before its first fill (100 ms later).
@@ -145,7 +147,7 @@ public final class ConnectionPool implements AutoCloseable {
         if (schema != null) {
             hc.setSchema(schema);
         }
-        hc.setThreadFactory(new DaemonThreadFactory("pooled-" + config.service() + "." + config.dbRole()));
+        hc.setThreadFactory(new DaemonThreadFactory(threadPrefix));
         this.metrics = new PoolMetrics(name, config.service(), config.dbRole(), new MetricsSource(),
                 instrumentation);
         this.tracer = instrumentation.tracer();
@@ -164,14 +166,14 @@ public final class ConnectionPool implements AutoCloseable {
                 config.throttling() == ThrottleMode.GRADIENT, claim, breaker, initial, System.nanoTime());
         this.mbeanName = instrumentation.jmx() ? registerMBean() : null;
         // Load and run the rejection paths once, so that the first caller turned away does not pay for class
-        // loading and linking (measured: ~20 ms): a full queue must reject in microseconds from the start.
+        // loading and linking (PostgresDriverIT saw 19-35 ms without this): a full queue must reject at once.
         queueFull().fillInStackTrace();
         timedOut(0L).fillInStackTrace();
         closedException().fillInStackTrace();
         overloaded().fillInStackTrace();
         circuitOpen().fillInStackTrace();
         rateLimited().fillInStackTrace();
-        control.start("pooled-" + config.service() + "." + config.dbRole() + "-control");
+        control.start(threadPrefix + "-control");
     }
 
     /** HikariCP's minimumIdle for a size: the size itself when autosizing (HikariCP 7.1 may not grow otherwise). */
@@ -627,7 +629,7 @@ public final class ConnectionPool implements AutoCloseable {
         b.total = closing.get() ? 0 : hikariPool.getTotalConnections();
         b.queueDepth = gate.queued();
         b.maxQueue = gate.maxQueue();
-        b.paused = gate.isPaused() && !gate.isClosed();
+        b.paused = paused();
         b.acquired = metrics.acquired();
         b.timeouts = metrics.timeouts();
         for (RejectReason r : RejectReason.values()) {
@@ -651,6 +653,11 @@ public final class ConnectionPool implements AutoCloseable {
         b.budget = config.budget();
         b.budgetShare = claim == null ? -1 : s.grant();
         return new PoolStats(b);
+    }
+
+    /** @return whether {@link #pause()} is in force (a closed pool is not "paused") */
+    private boolean paused() {
+        return gate.isPaused() && !gate.isClosed();
     }
 
     /** Admits nobody until {@link #resume()}: callers queue and time out; connections held are unaffected. */
@@ -811,7 +818,7 @@ public final class ConnectionPool implements AutoCloseable {
 
         @Override
         public boolean paused() {
-            return gate.isPaused() && !gate.isClosed();
+            return ConnectionPool.this.paused();
         }
 
         @Override
@@ -906,120 +913,116 @@ public final class ConnectionPool implements AutoCloseable {
         }
     }
 
+    /** The JMX view: every attribute is read from a {@link #stats()} snapshot, so the two cannot disagree. */
     private final class MBean implements PoolMXBean {
         @Override
         public String getPool() {
-            return name;
+            return stats().pool();
         }
 
         @Override
         public int getLimit() {
-            return gate.limit();
+            return stats().limit();
         }
 
         @Override
         public int getActive() {
-            return gate.inUse();
+            return stats().active();
         }
 
         @Override
         public int getIdle() {
-            return hikariPool.getIdleConnections();
+            return stats().idle();
         }
 
         @Override
         public int getTotal() {
-            return hikariPool.getTotalConnections();
+            return stats().total();
         }
 
         @Override
         public int getQueueDepth() {
-            return gate.queued();
+            return stats().queueDepth();
         }
 
         @Override
         public int getMaxQueue() {
-            return gate.maxQueue();
+            return stats().maxQueue();
         }
 
         @Override
         public double getUtilization() {
-            int limit = gate.limit();
-            return limit == 0 ? 0 : (double) gate.inUse() / limit;
+            return stats().utilization();
         }
 
         @Override
         public long getAcquired() {
-            return metrics.acquired();
+            return stats().acquired();
         }
 
         @Override
         public long getRejected() {
-            long sum = 0;
-            for (RejectReason r : RejectReason.values()) {
-                sum += metrics.rejections(r);
-            }
-            return sum;
+            return stats().rejected();
         }
 
         @Override
         public long getTimedOut() {
-            return metrics.timeouts();
+            return stats().timeouts();
         }
 
         @Override
         public long getLeaked() {
-            return metrics.leaksDetected();
+            return stats().leaksDetected();
         }
 
         @Override
         public long getReclaimed() {
-            return metrics.leaksReclaimed();
+            return stats().leaksReclaimed();
         }
 
         @Override
         public long getWaitP99Micros() {
-            return Math.round(metrics.latencies()[0].p99Micros());
+            return Math.round(stats().waitTime().p99Micros());
         }
 
         @Override
         public boolean isPaused() {
-            return gate.isPaused() && !gate.isClosed();
+            return stats().paused();
         }
 
         @Override
         public int getTargetSize() {
-            return control.snapshot().size();
+            return stats().targetSize();
         }
 
         @Override
         public double getArrivalRate() {
-            return control.snapshot().arrivalRate();
+            return stats().arrivalRate();
         }
 
         @Override
         public double getHoldTimeMicros() {
-            return control.snapshot().holdTimeNanos() / 1e3;
+            return stats().holdTimeMicros();
         }
 
         @Override
         public double getOfferedLoad() {
-            return control.snapshot().offeredLoad();
+            return stats().offeredLoad();
         }
 
         @Override
         public String getSizingReason() {
-            return control.snapshot().reason();
+            return stats().sizingReason();
         }
 
         @Override
         public String getBreakerState() {
-            return breaker.stateName();
+            return stats().breakerState();
         }
 
         @Override
         public int getBudgetShare() {
-            return claim == null ? -1 : control.snapshot().grant();
+            return stats().budgetShare();
         }
 
         @Override
@@ -1055,10 +1058,7 @@ public final class ConnectionPool implements AutoCloseable {
             try {
                 return delegate.getConnection();
             } catch (SQLException e) {
-                if (!closing.get()) {
-                    breaker.failed(e);
-                }
-                throw e;
+                throw counted(e);
             }
         }
 
@@ -1067,11 +1067,15 @@ public final class ConnectionPool implements AutoCloseable {
             try {
                 return delegate.getConnection(user, password);
             } catch (SQLException e) {
-                if (!closing.get()) {
-                    breaker.failed(e);
-                }
-                throw e;
+                throw counted(e);
             }
+        }
+
+        private SQLException counted(SQLException e) {
+            if (!closing.get()) {
+                breaker.failed(e);
+            }
+            return e;
         }
 
         @Override

@@ -171,7 +171,7 @@ class AdaptivePoolTest {
             assertThat(registry.get("pooled.arrival_rate").gauge().value()).isPositive();
             assertThat(registry.find("pooled.hold_time").gauge()).isNotNull();
             assertThat(registry.find("pooled.offered_load").gauge()).isNotNull();
-            assertThat(registry.find("pooled.pool.resizes").tag("direction", "grow").counter()).isNotNull();
+            assertThat(registry.find("pooled.pool.resizes").tag("direction", "grow").functionCounter()).isNotNull();
         }
     }
 

@@ -5,7 +5,7 @@ import dev.pooled.PoolListener;
 import dev.pooled.PoolStats;
 import dev.pooled.RejectReason;
 import dev.pooled.metrics.MetricNames;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -79,17 +79,16 @@ public final class PoolMetrics {
     private final Timer useTimer;
     private final Timer createTimer;
     private final Timer transactionTimer;
-    private final Counter timeouts;
-    private final Counter[] rejections = new Counter[RejectReason.values().length];
+    /*
+     * One count per event, read by both PoolStats and the meters: the counters registered below are function
+     * counters over these adders, so an event costs one increment whatever registry is attached.
+     */
     private final LongAdder[] rejectionCounts = new LongAdder[RejectReason.values().length];
-    private final Counter leaksDetected;
-    private final Counter leaksReclaimed;
-    private final Counter grown;
-    private final Counter shrunk;
     private final LongAdder acquired = new LongAdder();
-    private final LongAdder timeoutCount = new LongAdder();
     private final LongAdder leakCount = new LongAdder();
     private final LongAdder reclaimCount = new LongAdder();
+    private final LongAdder grown = new LongAdder();
+    private final LongAdder shrunk = new LongAdder();
     /**
      * Waits and holds too short to matter (a caller admitted at once; a hold under HikariCP's 1 ms resolution) are
      * counted, not recorded: an HdrHistogram record costs more than the borrow itself. {@link #latencies()} adds them
@@ -133,14 +132,15 @@ public final class PoolMetrics {
         createTimer = timer(MetricNames.CREATE_TIME, "Time to open a physical connection", tags, slos, percentiles);
         transactionTimer = timer(MetricNames.TRANSACTION_TIME, "Time from a transaction's first statement to its"
                 + " commit or rollback", tags, slos, percentiles);
-        timeouts = counter(MetricNames.TIMEOUTS, "Requests that gave up waiting for a connection", tags);
         for (RejectReason r : RejectReason.values()) {
-            rejections[r.ordinal()] = counter(MetricNames.REJECTIONS, "Requests turned away without a connection",
-                    tags.and(MetricNames.TAG_REASON, r.tag()));
             rejectionCounts[r.ordinal()] = new LongAdder();
+            counter(MetricNames.REJECTIONS, "Requests turned away without a connection",
+                    tags.and(MetricNames.TAG_REASON, r.tag()), rejectionCounts[r.ordinal()]);
         }
-        leaksDetected = counter(MetricNames.LEAKS_DETECTED, "Connections held past leak_threshold_ms", tags);
-        leaksReclaimed = counter(MetricNames.LEAKS_RECLAIMED, "Connections taken back after leak_reclaim_ms", tags);
+        counter(MetricNames.TIMEOUTS, "Requests that gave up waiting for a connection", tags,
+                rejectionCounts[RejectReason.TIMEOUT.ordinal()]);
+        counter(MetricNames.LEAKS_DETECTED, "Connections held past leak_threshold_ms", tags, leakCount);
+        counter(MetricNames.LEAKS_RECLAIMED, "Connections taken back after leak_reclaim_ms", tags, reclaimCount);
 
         gauge(MetricNames.CONNECTION_COUNT, "Connections by state", tags.and(MetricNames.TAG_STATE, "idle"), source,
                 s -> s.idleConnections());
@@ -168,9 +168,9 @@ public final class PoolMetrics {
                 s -> s.breakerState());
         gauge(MetricNames.BUDGET_SHARE, "Connections the shared budget grants this pool", tags, source,
                 s -> s.budgetShare());
-        grown = counter(MetricNames.RESIZES, "Changes of the pool size", tags.and(MetricNames.TAG_DIRECTION, "grow"));
-        shrunk = counter(MetricNames.RESIZES, "Changes of the pool size",
-                tags.and(MetricNames.TAG_DIRECTION, "shrink"));
+        counter(MetricNames.RESIZES, "Changes of the pool size", tags.and(MetricNames.TAG_DIRECTION, "grow"), grown);
+        counter(MetricNames.RESIZES, "Changes of the pool size", tags.and(MetricNames.TAG_DIRECTION, "shrink"),
+                shrunk);
     }
 
     private Timer timer(String name, String description, Tags tags, Duration[] slos, double[] percentiles) {
@@ -180,10 +180,9 @@ public final class PoolMetrics {
         return t;
     }
 
-    private Counter counter(String name, String description, Tags tags) {
-        Counter c = Counter.builder(name).description(description).tags(tags).register(registry);
-        meters.add(c);
-        return c;
+    private void counter(String name, String description, Tags tags, LongAdder count) {
+        meters.add(FunctionCounter.builder(name, count, LongAdder::sum).description(description).tags(tags)
+                .register(registry));
     }
 
     private void gauge(String name, String description, Tags tags, Source source, ToDoubleFunction<Source> f) {
@@ -240,12 +239,7 @@ public final class PoolMetrics {
 
     /** @param reason why a request was turned away */
     public void reject(RejectReason reason) {
-        rejections[reason.ordinal()].increment();
         rejectionCounts[reason.ordinal()].increment();
-        if (reason == RejectReason.TIMEOUT) {
-            timeouts.increment();
-            timeoutCount.increment();
-        }
         listener.rejected(pool, reason);
     }
 
@@ -255,13 +249,7 @@ public final class PoolMetrics {
      * @param reclaimed whether it was taken back
      */
     public void leaked(Duration held, Throwable borrowerStack, boolean reclaimed) {
-        if (reclaimed) {
-            leaksReclaimed.increment();
-            reclaimCount.increment();
-        } else {
-            leaksDetected.increment();
-            leakCount.increment();
-        }
+        (reclaimed ? reclaimCount : leakCount).increment();
         listener.leaked(pool, held, borrowerStack, reclaimed);
     }
 
@@ -279,7 +267,7 @@ public final class PoolMetrics {
 
     /** @return timeouts since the start */
     public long timeouts() {
-        return timeoutCount.sum();
+        return rejectionCounts[RejectReason.TIMEOUT.ordinal()].sum();
     }
 
     /** @param reason a reason; @return rejections for it since the start */

@@ -99,7 +99,7 @@ class LeakGuardIT {
                 .until(() -> ds.stats().leaksDetected() == 1);
         assertThat(leaks).hasSize(1);
         assertThat(leaks.get(0)).startsWith("leaked ").contains("borrowAndForget");
-        assertThat(registry.get(MetricNames.LEAKS_DETECTED).counter().count()).isEqualTo(1);
+        assertThat(registry.get(MetricNames.LEAKS_DETECTED).functionCounter().count()).isEqualTo(1);
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
             assertThat(rs.next()).as("a reported leak keeps working").isTrue();
         }
@@ -133,7 +133,7 @@ class LeakGuardIT {
         zombie.close();
         assertThat(zombie.isClosed()).isTrue();
         assertThat(leaks).anyMatch(l -> l.startsWith("reclaimed ") && l.contains("borrowAndForget"));
-        assertThat(registry.get(MetricNames.LEAKS_RECLAIMED).counter().count()).isEqualTo(1);
+        assertThat(registry.get(MetricNames.LEAKS_RECLAIMED).functionCounter().count()).isEqualTo(1);
         assertThat(ds.stats().active()).isZero();
     }
 
