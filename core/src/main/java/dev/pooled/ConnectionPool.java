@@ -86,6 +86,8 @@ public final class ConnectionPool implements AutoCloseable {
      * database, and does not count against the breaker (one that failed with a cause always counts).
      */
     private static final long MIN_BREAKER_WAIT_MS = 10L;
+    /** {@link System#nanoTime()} when a physical connection was last opened; written only when one opens. */
+    private volatile long lastOpenedNanos = System.nanoTime();
 
     private final PoolConfig config;
     private final String name;
@@ -402,7 +404,7 @@ public final class ConnectionPool implements AutoCloseable {
 
     private SQLException physicalFailure(SQLException e, long hikariTimeoutMillis, boolean probe, long probeStart) {
         SQLException out = translate(e);
-        boolean counts = !closing.get() && (e.getCause() != null || hikariTimeoutMillis >= MIN_BREAKER_WAIT_MS);
+        boolean counts = !closing.get() && (e.getCause() != null || timeoutCounts(hikariTimeoutMillis));
         if (probe) {
             if (counts) {
                 breaker.probeFailed(System.nanoTime() - probeStart, e);
@@ -413,6 +415,22 @@ public final class ConnectionPool implements AutoCloseable {
             breaker.failed(e);
         }
         return out;
+    }
+
+    /**
+     * Whether HikariCP timing out without a cause is the database's fault. Not when the wait was too short to tell
+     * (the gate used up the caller's time), and not when the database opened a connection during the wait: then the
+     * pool was filling (a cold start, a step up in size on a machine where connecting takes longer than
+     * {@code timeout_ms}), which is a shortage the gate and the sizing answer, not an outage. A database that stops
+     * accepting connections fails their creation (counted as it happens) or hangs it (no connection opens: counted
+     * here). The wait's start is derived from the timeout rather than read from the clock on every borrow.
+     */
+    private boolean timeoutCounts(long hikariTimeoutMillis) {
+        if (hikariTimeoutMillis < MIN_BREAKER_WAIT_MS) {
+            return false;
+        }
+        long waitStart = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(hikariTimeoutMillis);
+        return lastOpenedNanos - waitStart < 0;
     }
 
     private Connection tracedGetConnection(int priority) throws SQLException {
@@ -1044,7 +1062,8 @@ public final class ConnectionPool implements AutoCloseable {
     /**
      * The physical data source as HikariCP sees it: a failure to open a connection (refused, authentication, network)
      * counts against the breaker as it happens, on HikariCP's connection-adder thread, so that a database that went
-     * down opens the breaker without waiting for callers to time out one by one.
+     * down opens the breaker without waiting for callers to time out one by one; a success is remembered
+     * ({@link #timeoutCounts}).
      */
     private final class CountingDataSource implements DataSource {
         private final DataSource delegate;
@@ -1056,7 +1075,7 @@ public final class ConnectionPool implements AutoCloseable {
         @Override
         public Connection getConnection() throws SQLException {
             try {
-                return delegate.getConnection();
+                return opened(delegate.getConnection());
             } catch (SQLException e) {
                 throw counted(e);
             }
@@ -1065,10 +1084,15 @@ public final class ConnectionPool implements AutoCloseable {
         @Override
         public Connection getConnection(String user, String password) throws SQLException {
             try {
-                return delegate.getConnection(user, password);
+                return opened(delegate.getConnection(user, password));
             } catch (SQLException e) {
                 throw counted(e);
             }
+        }
+
+        private Connection opened(Connection c) {
+            lastOpenedNanos = System.nanoTime();
+            return c;
         }
 
         private SQLException counted(SQLException e) {

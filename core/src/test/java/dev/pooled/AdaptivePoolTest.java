@@ -11,7 +11,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -80,6 +83,70 @@ class AdaptivePoolTest {
             });
             p.getConnection().close();
             assertThat(p.stats().breakerState()).isEqualTo("closed");
+        }
+    }
+
+    @Test
+    void aColdPoolWhoseConnectionsOpenSlowerThanTheTimeoutDoesNotOpenItsBreaker() throws Exception {
+        // Each connection takes 15 ms to open, one after another; eight callers hold what they get. Callers 3-8 time
+        // out in HikariCP while the pool fills: a shortage, not a failing database.
+        StubDataSource ds = new StubDataSource();
+        ds.openDelayMillis = 15;
+        int callers = 8;
+        try (ConnectionPool p = ConnectionPool.start(config("coldstart").maxConnections(callers).sizing(SizingMode.FIXED)
+                .timeout(Duration.ofMillis(40)).build(), ds)) {
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger served = new AtomicInteger();
+            AtomicInteger timedOut = new AtomicInteger();
+            List<Throwable> unexpected = new CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                Thread t = new Thread(() -> {
+                    try (Connection c = p.getConnection()) {
+                        served.incrementAndGet();
+                        release.await();
+                    } catch (PoolAcquireTimeoutException e) {
+                        timedOut.incrementAndGet();
+                    } catch (Throwable e) {
+                        unexpected.add(e);
+                    }
+                });
+                threads.add(t);
+                t.start();
+            }
+            await().atMost(10, TimeUnit.SECONDS).until(() -> served.get() + timedOut.get() + unexpected.size()
+                    == callers);
+            assertThat(timedOut.get()).as("callers that timed out while the pool filled").isPositive();
+            // Three feeds of the breaker (every 100 ms) see those timeouts; it must stay closed through them.
+            await().during(Duration.ofMillis(350)).atMost(2, TimeUnit.SECONDS)
+                    .until(() -> p.stats().breakerState().equals("closed"));
+            release.countDown();
+            for (Thread t : threads) {
+                t.join(5_000);
+            }
+            assertThat(unexpected).isEmpty();
+            p.getConnection().close();
+        }
+    }
+
+    @Test
+    void aDatabaseThatHangsOnConnectOpensTheBreaker() throws Exception {
+        StubDataSource ds = new StubDataSource();
+        try (ConnectionPool p = ConnectionPool.start(config("hang").timeout(Duration.ofMillis(40)).build(), ds)) {
+            p.getConnection().close();
+            ds.openDelayMillis = 60_000;
+            p.softEvictIdle();
+            await().atMost(10, TimeUnit.SECONDS).until(() -> {
+                try {
+                    p.getConnection().close();
+                } catch (PoolCircuitOpenException e) {
+                    return true;
+                } catch (PoolAcquireTimeoutException e) {
+                    return false;
+                }
+                return false;
+            });
+            assertThat(p.stats().breakerState()).isIn("open", "half_open");
         }
     }
 

@@ -13,11 +13,22 @@ final class StubDataSource implements DataSource {
     final AtomicInteger opened = new AtomicInteger();
     final AtomicInteger closed = new AtomicInteger();
     volatile boolean failing;
+    /** How long opening a connection takes: a slow or hanging database. */
+    volatile long openDelayMillis;
 
     @Override
     public Connection getConnection() throws SQLException {
         if (failing) {
             throw new SQLException("stub database is down", "08001");
+        }
+        long delay = openDelayMillis;
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while connecting", "08001", e);
+            }
         }
         opened.incrementAndGet();
         boolean[] isClosed = {false};

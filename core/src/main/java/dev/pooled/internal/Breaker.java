@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * A pool's circuit breaker: a resilience4j {@link CircuitBreaker} fed so that the acquire path never touches it while
  * it is closed.
  *
- * <p>Failures are physical acquisitions that failed or timed out in HikariCP, and failed attempts to open a physical
- * connection (reported as they happen by HikariCP's connection adder). Successes are acquisitions. Gate outcomes
+ * <p>Failures are physical acquisitions that failed or timed out in HikariCP (a timeout only when no physical
+ * connection opened while the caller waited: one that did means the pool was filling, not failing), and failed
+ * attempts to open a physical connection (reported as they happen by HikariCP's connection adder). Successes are acquisitions. Gate outcomes
  * (queue full, timeouts at the gate, overload) are not failures: overload is the throttle's business, and counting
  * it would turn every overload into an outage.
  *
