@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks for Pooled JDBC, with raw HikariCP 7.1.0 as the baseline in the same run.
 #
-#   scripts/bench.sh              full run (~5-7 min on 2 vCPU): JMH t=1 and t=8 with -prof gc, load runs against
+#   scripts/bench.sh              full run (~6-8 min on 2 vCPU): JMH t=1 and t=8 with -prof gc, the cost of each
+#                                 metrics recording (MetricsCostBenchmark), load runs against
 #                                 PostgreSQL (8 and 64 threads, both targets, interleaved), connect-per-txn
 #   scripts/bench.sh --smoke      one tiny iteration of each, for CI (~1.5 min)
 #   scripts/bench.sh --rounds N   repeat the load and connect-per-txn runs N times (order reversed every other round)
@@ -26,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     --diagnose) DIAGNOSE=1 ;;
     --rounds) ROUNDS="${2:?--rounds needs a number}"; shift ;;
     --summarize) SUMMARIZE="${2:?--summarize needs a results directory}"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -182,6 +183,10 @@ for t in 1 8; do
   java -jar "$JAR" AcquireReleaseBenchmark "${JMH_TIMING[@]}" -t "$t" -prof gc -jvmArgs "-Xms1g -Xmx1g" \
     -rf json -rff "$OUT/jmh-t$t.json" 2>&1 | tee "$OUT/jmh-t$t.txt"
 done
+# What each recording costs on its own (clock reads, Micrometer timers, HdrHistogram): explains the metrics rows.
+log "JMH MetricsCostBenchmark"
+java -jar "$JAR" MetricsCostBenchmark "${JMH_TIMING[@]}" -rf json -rff "$OUT/jmh-metrics-cost.json" 2>&1 \
+  | tee "$OUT/jmh-metrics-cost.txt"
 
 # --- load against PostgreSQL ---------------------------------------------------------------------------------------
 db_ok=1

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.pooled.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -115,6 +116,24 @@ class ObservabilityTest {
             assertThat(s.limit()).isEqualTo(1);
         }
         assertThat(registry.find(MetricNames.WAIT_TIME).meters()).as("meters go with the pool").isEmpty();
+    }
+
+    @Test
+    void timersDeniedByAMeterFilterAreNotRecordedWhileCountersAndStatsStay() throws Exception {
+        // docs/benchmarks.md offers this to users who want no per-borrow Micrometer cost.
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith(MetricNames.WAIT_TIME))
+                .meterFilter(MeterFilter.denyNameStartsWith(MetricNames.USE_TIME));
+        try (ConnectionPool p = pool("denied", 1, 1, 500,
+                Instrumentation.builder().meterRegistry(registry).jmx(false).build())) {
+            for (int i = 0; i < 5; i++) {
+                p.getConnection().close();
+            }
+            assertThat(registry.find(MetricNames.WAIT_TIME).timer()).isNull();
+            assertThat(registry.find(MetricNames.USE_TIME).timer()).isNull();
+            assertThat(registry.find(MetricNames.CONNECTION_COUNT).gauges()).isNotEmpty();
+            assertThat(p.stats().waitTime().count()).isEqualTo(5);
+        }
     }
 
     @Test

@@ -226,7 +226,14 @@ public final class Gate {
         releaseSlow();
     }
 
+    /**
+     * Hands the permit to the head waiter under the lock, and wakes it after unlocking: waking a thread is a system
+     * call, and holding the lock through it made every enqueue and release behind it wait (and, with hundreds of
+     * callers on two cores, park on the lock itself). A waiter that gives up in between finds itself granted and
+     * keeps the permit; the late wake-up is then a spurious one, which every park loop tolerates.
+     */
     private void releaseSlow() {
+        Waiter granted = null;
         lock.lock();
         try {
             for (;;) {
@@ -240,13 +247,15 @@ public final class Gate {
                     continue;
                 }
                 if (cas(s, pack(q - 1, a))) {
-                    grant(pollHighest());
-                    return;
+                    granted = pollHighest();
+                    granted.status = GRANTED;
+                    break;
                 }
             }
         } finally {
             lock.unlock();
         }
+        LockSupport.unpark(granted.thread);
     }
 
     /**

@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code session}: 10 threads over a session-mode pool of 10 connections; each transaction borrows a connection
  *       ({@code getConnection()}) and closes it, as request-scoped code does.
  *   <li>{@code session-held} (reference): 10 threads, each holding one session connection for the whole run.
+ *   <li>{@code session-wide} (reference): as {@code session} with the transaction-mode thread count (200): what many
+ *       callers over few connections cost in session mode, the gate's hand-off included.
+ *   <li>{@code hikari}, {@code hikari-wide} (references): raw HikariCP, 10 connections, with 10 and with 200 threads
+ *       borrowing per transaction: what the same hand-off costs the pool we build on.
  *   <li>{@code transaction}: 200 threads over a transaction-mode pool of 10 physical connections; each thread holds
  *       one logical connection for the whole run, so 200 logical connections share 10 physical ones.
  * </ul>
@@ -37,12 +41,15 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * --rounds N (8)   --warmup S (2)   --measure S (5)   --host 127.0.0.1 --port 5432 --db test --user postgres
  * --session-threads 10   --tx-threads 200   --connections 10   --rows 1000
- * --modes session,transaction,session-held (all three, rotated each round)
+ * --modes session,transaction,session-held (the default; also session-wide, hikari, hikari-wide; rotated each round)
  * </pre>
  *
  * Exit status 0 when every run completed, 1 when a run failed, 2 for bad arguments.
  */
 public final class TransactionModeBench {
+    private static final List<String> MODES = List.of("session", "transaction", "session-held", "session-wide",
+            "hikari", "hikari-wide");
+
     private TransactionModeBench() {
     }
 
@@ -76,7 +83,14 @@ public final class TransactionModeBench {
                 case "--tx-threads" -> txThreads = Integer.parseInt(v);
                 case "--connections" -> connections = Integer.parseInt(v);
                 case "--rows" -> rows = Integer.parseInt(v);
-                case "--modes" -> modes = List.of(v.split(","));
+                case "--modes" -> {
+                    modes = List.of(v.split(","));
+                    for (String m : modes) {
+                        if (!MODES.contains(m)) {
+                            usage("unknown mode " + m + "; known: " + String.join(",", MODES));
+                        }
+                    }
+                }
                 default -> usage("unknown argument " + args[i]);
             }
         }
@@ -85,15 +99,12 @@ public final class TransactionModeBench {
         System.out.printf(Locale.ROOT, "TransactionModeBench: %d rounds, warm-up %.1f s, measure %.1f s, %d physical"
                 + " connections; session %d threads, transaction %d threads; %d rows%n", rounds, warmup, measure,
                 connections, sessionThreads, txThreads, rows);
-        List<Double> session = new ArrayList<>();
-        List<Double> held = new ArrayList<>();
-        List<Double> transaction = new ArrayList<>();
-        List<Double> vsSession = new ArrayList<>();
-        List<Double> vsHeld = new ArrayList<>();
+        java.util.Map<String, List<Double>> perMode = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<Double>> vsSession = new java.util.LinkedHashMap<>();
         boolean ok = true;
         for (String mode : modes) {
-            int threads = mode.equals("transaction") ? txThreads : sessionThreads;
-            Result res = run(mode, url, user, connections, threads, rows, warmup, Math.min(measure, 3));
+            Result res = run(mode, url, user, connections, threads(mode, sessionThreads, txThreads), rows, warmup,
+                    Math.min(measure, 3));
             ok &= res.error == null;
             System.out.printf(Locale.ROOT, "WARMUP mode=%s tx_per_s=%.0f errors=%s%n", mode, res.perSecond,
                     res.error == null ? "0" : res.error);
@@ -101,34 +112,42 @@ public final class TransactionModeBench {
         for (int r = 0; r < rounds; r++) {
             List<String> order = new ArrayList<>(modes);
             java.util.Collections.rotate(order, -r);
+            java.util.Map<String, Double> round = new java.util.HashMap<>();
             for (String mode : order) {
-                int threads = mode.equals("transaction") ? txThreads : sessionThreads;
+                int threads = threads(mode, sessionThreads, txThreads);
                 Result res = run(mode, url, user, connections, threads, rows, warmup, measure);
                 ok &= res.error == null;
                 System.out.printf(Locale.ROOT, "RESULT mode=%s round=%d threads=%d connections=%d tx_per_s=%.0f"
                         + " committed=%d errors=%s%n", mode, r + 1, threads, connections, res.perSecond,
                         res.committed, res.error == null ? "0" : res.error);
-                (mode.equals("session") ? session : mode.equals("transaction") ? transaction : held)
-                        .add(res.perSecond);
+                perMode.computeIfAbsent(mode, k -> new ArrayList<>()).add(res.perSecond);
+                round.put(mode, res.perSecond);
             }
-            if (session.size() == r + 1 && transaction.size() == r + 1) {
-                vsSession.add(transaction.get(r) / session.get(r));
-            }
-            if (held.size() == r + 1 && transaction.size() == r + 1) {
-                vsHeld.add(transaction.get(r) / held.get(r));
+            Double base = round.get("session");
+            if (base != null) {
+                for (String mode : modes) {
+                    if (!mode.equals("session")) {
+                        vsSession.computeIfAbsent(mode, k -> new ArrayList<>()).add(round.get(mode) / base);
+                    }
+                }
             }
         }
-        if (session.isEmpty() || transaction.isEmpty() || held.isEmpty()) {
-            System.exit(ok ? 0 : 1);
+        StringBuilder summary = new StringBuilder("SUMMARY medians over " + rounds + " rounds:");
+        for (String mode : modes) {
+            summary.append(String.format(Locale.ROOT, " %s=%.0f tx/s (%d threads)", mode, median(perMode.get(mode)),
+                    threads(mode, sessionThreads, txThreads)));
         }
-        double s = median(session);
-        double h = median(held);
-        double t = median(transaction);
-        System.out.printf(Locale.ROOT, "SUMMARY medians over %d rounds: session=%.0f tx/s (%d threads),"
-                + " session-held=%.0f tx/s, transaction=%.0f tx/s (%d threads); median per-round ratio"
-                + " transaction/session = %.1f%%, transaction/session-held = %.1f%%%n", rounds, s, sessionThreads, h,
-                t, txThreads, 100 * median(vsSession), 100 * median(vsHeld));
+        for (java.util.Map.Entry<String, List<Double>> e : vsSession.entrySet()) {
+            summary.append(String.format(Locale.ROOT, "; %s/session = %.1f%%", e.getKey(),
+                    100 * median(e.getValue())));
+        }
+        System.out.println(summary + (vsSession.isEmpty() ? "" : " (median of the per-round ratios)"));
         System.exit(ok ? 0 : 1);
+    }
+
+    /** Modes that stand for many callers over few connections run the transaction-mode thread count. */
+    private static int threads(String mode, int sessionThreads, int txThreads) {
+        return mode.equals("transaction") || mode.endsWith("-wide") ? txThreads : sessionThreads;
     }
 
     private static void usage(String why) {
@@ -162,11 +181,27 @@ public final class TransactionModeBench {
     private static Result run(String mode, String url, String user, int connections, int threads, int rows,
             double warmupS, double measureS) throws Exception {
         boolean tx = mode.equals("transaction");
-        boolean holds = !mode.equals("session");
-        PooledDataSource ds = PooledDataSource.builder().url(url).user(user)
-                .set("service", "bench-" + mode + "-" + System.nanoTime()).set("max_connections", "" + connections)
-                .set("max_queue", "" + Math.max(1000, threads)).set("timeout_ms", "30000")
-                .set("mode", tx ? "transaction" : "session").build();
+        boolean holds = tx || mode.equals("session-held");
+        javax.sql.DataSource ds;
+        AutoCloseable closer;
+        if (mode.startsWith("hikari")) {
+            com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
+            hc.setJdbcUrl(url);
+            hc.setUsername(user);
+            hc.setMaximumPoolSize(connections);
+            hc.setMinimumIdle(connections);
+            hc.setConnectionTimeout(30_000);
+            com.zaxxer.hikari.HikariDataSource h = new com.zaxxer.hikari.HikariDataSource(hc);
+            ds = h;
+            closer = h;
+        } else {
+            PooledDataSource p = PooledDataSource.builder().url(url).user(user)
+                    .set("service", "bench-" + mode + "-" + System.nanoTime())
+                    .set("max_connections", "" + connections).set("max_queue", "" + Math.max(1000, threads))
+                    .set("timeout_ms", "30000").set("mode", tx ? "transaction" : "session").build();
+            ds = p;
+            closer = p;
+        }
         LongAdder counted = new LongAdder();
         AtomicReference<String> error = new AtomicReference<>();
         long start = System.nanoTime();
@@ -219,7 +254,7 @@ public final class TransactionModeBench {
         for (Thread t : ts) {
             t.join(TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 30_000);
         }
-        ds.close();
+        closer.close();
         Result r = new Result();
         r.committed = counted.sum();
         r.perSecond = r.committed / ((end - measuredFrom.get()) / 1e9);
