@@ -88,13 +88,14 @@ class AdaptivePoolTest {
 
     @Test
     void aColdPoolWhoseConnectionsOpenSlowerThanTheTimeoutDoesNotOpenItsBreaker() throws Exception {
-        // Each connection takes 15 ms to open, one after another; eight callers hold what they get. Callers 3-8 time
-        // out in HikariCP while the pool fills: a shortage, not a failing database.
+        // Each connection takes 30 ms to open, one after another; eight callers hold what they get. Callers 4-8 time
+        // out in HikariCP after 100 ms while the pool fills: a shortage, not a failing database. (A timeout would
+        // count only if no connection opened for a whole 100 ms.)
         StubDataSource ds = new StubDataSource();
-        ds.openDelayMillis = 15;
+        ds.openDelayMillis = 30;
         int callers = 8;
         try (ConnectionPool p = ConnectionPool.start(config("coldstart").maxConnections(callers).sizing(SizingMode.FIXED)
-                .timeout(Duration.ofMillis(40)).build(), ds)) {
+                .timeout(Duration.ofMillis(100)).build(), ds)) {
             CountDownLatch release = new CountDownLatch(1);
             AtomicInteger served = new AtomicInteger();
             AtomicInteger timedOut = new AtomicInteger();

@@ -41,12 +41,15 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * --rounds N (8)   --warmup S (2)   --measure S (5)   --host 127.0.0.1 --port 5432 --db test --user postgres
  * --session-threads 10   --tx-threads 200   --connections 10   --rows 1000
+ * --virtual false (true: the many-caller modes run their callers on virtual threads; needs Java 21+)
  * --modes session,transaction,session-held (the default; also session-wide, hikari, hikari-wide; rotated each round)
  * </pre>
  *
  * Exit status 0 when every run completed, 1 when a run failed, 2 for bad arguments.
  */
 public final class TransactionModeBench {
+    /** Whether the many-caller modes (transaction, *-wide) run on virtual threads. */
+    private static boolean virtualWide;
     private static final List<String> MODES = List.of("session", "transaction", "session-held", "session-wide",
             "hikari", "hikari-wide");
 
@@ -83,6 +86,7 @@ public final class TransactionModeBench {
                 case "--tx-threads" -> txThreads = Integer.parseInt(v);
                 case "--connections" -> connections = Integer.parseInt(v);
                 case "--rows" -> rows = Integer.parseInt(v);
+                case "--virtual" -> virtualWide = Boolean.parseBoolean(v);
                 case "--modes" -> {
                     modes = List.of(v.split(","));
                     for (String m : modes) {
@@ -97,8 +101,9 @@ public final class TransactionModeBench {
         String url = "jdbc:postgresql://" + host + ":" + port + "/" + db;
         setUp(url, user, rows);
         System.out.printf(Locale.ROOT, "TransactionModeBench: %d rounds, warm-up %.1f s, measure %.1f s, %d physical"
-                + " connections; session %d threads, transaction %d threads; %d rows%n", rounds, warmup, measure,
-                connections, sessionThreads, txThreads, rows);
+                + " connections; session %d threads, transaction %d %s threads; %d rows; Java %s%n", rounds, warmup,
+                measure, connections, sessionThreads, txThreads, virtualWide ? "virtual" : "platform", rows,
+                Runtime.version());
         java.util.Map<String, List<Double>> perMode = new java.util.LinkedHashMap<>();
         java.util.Map<String, List<Double>> vsSession = new java.util.LinkedHashMap<>();
         boolean ok = true;
@@ -143,6 +148,17 @@ public final class TransactionModeBench {
         }
         System.out.println(summary + (vsSession.isEmpty() ? "" : " (median of the per-round ratios)"));
         System.exit(ok ? 0 : 1);
+    }
+
+    /** A virtual thread (Java 21+), through reflection: the benchmarks compile for Java 17. */
+    private static Thread virtualThread(Runnable body) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            return (Thread) Class.forName("java.lang.Thread$Builder").getMethod("unstarted", Runnable.class)
+                    .invoke(builder, body);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("--virtual needs Java 21 or later; this is " + Runtime.version(), e);
+        }
     }
 
     /** Modes that stand for many callers over few connections run the transaction-mode thread count. */
@@ -209,8 +225,9 @@ public final class TransactionModeBench {
         long end = measureFrom + (long) (measureS * 1e9);
         AtomicLong measuredFrom = new AtomicLong(measureFrom);
         List<Thread> ts = new ArrayList<>();
+        boolean virtual = virtualWide && threads(mode, 0, 1) == 1;
         for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(() -> {
+            Runnable body = () -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
                 try {
                     Connection held = holds ? ds.getConnection() : null;
@@ -244,7 +261,8 @@ public final class TransactionModeBench {
                 } catch (SQLException | RuntimeException e) {
                     error.compareAndSet(null, e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
-            }, "bench-" + mode + "-" + i);
+            };
+            Thread t = virtual ? virtualThread(body) : new Thread(body, "bench-" + mode + "-" + i);
             t.setDaemon(true);
             ts.add(t);
         }
