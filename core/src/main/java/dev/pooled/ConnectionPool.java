@@ -693,6 +693,29 @@ public final class ConnectionPool implements AutoCloseable {
         hikariPool.softEvictConnections();
     }
 
+    /**
+     * Closes a connection borrowed from this pool without letting its physical connection be reused: HikariCP
+     * retires it (and opens a fresh one when the size calls for it), and the gate gets its permit back, as with
+     * {@link Connection#close()}. For a borrower that left session state it cannot undo (transaction mode after
+     * {@code LISTEN}, an unwrapped driver connection, a reset that failed). Closing it normally afterwards is
+     * harmless.
+     *
+     * @param borrowed a connection this pool handed out and that is still open
+     * @throws SQLException if the connection is not one of this pool's
+     */
+    public void evict(Connection borrowed) throws SQLException {
+        PooledConnection pc = borrowed.isWrapperFor(PooledConnection.class)
+                ? borrowed.unwrap(PooledConnection.class) : null;
+        if (pc == null || !pc.heldAt(gate)) {
+            throw new SQLException("pool " + name + " cannot evict " + borrowed.getClass().getName()
+                    + ": not a connection it handed out", "HY000");
+        }
+        if (!pc.isClosed()) {
+            hikari.evictConnection(pc.inner());
+        }
+        borrowed.close();
+    }
+
     /** @return the JMX name this pool is registered under, or {@code null} when JMX is off */
     public ObjectName mbeanName() {
         return mbeanName;

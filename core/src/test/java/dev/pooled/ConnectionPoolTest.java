@@ -28,6 +28,34 @@ class ConnectionPoolTest {
     }
 
     @Test
+    void anEvictedConnectionIsClosedForGoodAndItsPermitComesBack() throws Exception {
+        StubDataSource ds = new StubDataSource();
+        try (ConnectionPool p = pool(ds, 1, 0, 1000); ConnectionPool other = ConnectionPool.start(PoolConfig.builder()
+                .service("unit-other").dbRole("stub").maxConnections(1).build(), new StubDataSource())) {
+            await().atMost(5, TimeUnit.SECONDS).until(() -> p.physicalConnections() == 1);
+            Connection c = p.getConnection();
+            int closedBefore = ds.closed.get();
+            p.evict(c);
+            assertThat(c.isClosed()).isTrue();
+            assertThat(p.active()).isZero();
+            await().atMost(5, TimeUnit.SECONDS).until(() -> ds.closed.get() == closedBefore + 1);
+            c.close(); // harmless after an eviction
+            assertThat(p.active()).isZero();
+            // the pool opens a fresh physical connection and serves it
+            try (Connection next = p.getConnection()) {
+                assertThat(next.isValid(1)).isTrue();
+            }
+            await().atMost(5, TimeUnit.SECONDS).until(() -> p.physicalConnections() == 1);
+
+            Connection foreign = other.getConnection();
+            assertThatThrownBy(() -> p.evict(foreign)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("not a connection it handed out");
+            assertThat(other.active()).isEqualTo(1);
+            foreign.close();
+        }
+    }
+
+    @Test
     void closingTwiceOrThroughAStatementReturnsThePermitOnce() throws Exception {
         StubDataSource ds = new StubDataSource();
         try (ConnectionPool p = pool(ds, 2, 0, 1000)) {

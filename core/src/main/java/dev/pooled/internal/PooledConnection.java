@@ -57,6 +57,14 @@ public final class PooledConnection implements Connection {
         return delegate;
     }
 
+    /**
+     * @param g a gate
+     * @return whether this borrow holds a permit of {@code g}, i.e. came from that gate's pool
+     */
+    public boolean heldAt(Gate g) {
+        return gate == g;
+    }
+
     /** Gives the connection back to HikariCP, then the permit to the gate. Only the first call does anything. */
     @Override
     public void close() throws SQLException {

@@ -441,6 +441,7 @@ class TransactionModePostgresIT {
     void savepointsMetadataSqlTransactionsAndUnwrapKeepTheirJdbcMeaning() throws Exception {
         String u = url("pooled.max_connections=2");
         String tag = Servers.tag("sp");
+        int unwrappedPid;
         try (Connection c = DriverManager.getConnection(u)) {
             ConnectionPool pool = Servers.pool(service);
             c.setAutoCommit(false);
@@ -480,12 +481,17 @@ class TransactionModePostgresIT {
             assertThat(c.isWrapperFor(PGConnection.class)).isTrue();
             assertThat(pool.active()).isZero();
             PGConnection pg = c.unwrap(PGConnection.class);
-            assertThat(pg.getBackendPID()).isEqualTo(pid(c));
+            unwrappedPid = pg.getBackendPID();
+            assertThat(unwrappedPid).isEqualTo(pid(c));
             assertThat(stats(pool).pins()).containsEntry(PinReason.UNWRAP, 1L);
         }
         TransactionModeStats s = stats(Servers.pool(service));
         assertThat(s.evictions()).as("an unwrapped physical connection is closed, not reused").isEqualTo(1);
         assertThat(Servers.pool(service).active()).isZero();
+        try (Connection admin = Servers.pgAdmin()) {
+            await().atMost(10, TimeUnit.SECONDS).until(() -> queryInt(admin,
+                    "select count(*) from pg_stat_activity where pid = " + unwrappedPid) == 0);
+        }
     }
 
     @Test

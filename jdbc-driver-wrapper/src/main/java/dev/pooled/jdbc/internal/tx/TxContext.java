@@ -157,19 +157,17 @@ public final class TxContext {
     }
 
     /**
-     * Closes a physical connection instead of giving it back for reuse, and still returns its gate permit. HikariCP
-     * retires a connection on return only when restoring its state fails, so this leaves auto-commit off (a state
-     * HikariCP must restore), aborts the driver's connection underneath, and closes: the restore fails, HikariCP
-     * closes the entry, and the pool's wrapper gives the permit back.
+     * Closes a physical connection instead of giving it back for reuse, and still returns its gate permit
+     * ({@link ConnectionPool#evict}: HikariCP retires the entry). Should that fail, the driver connection underneath
+     * is aborted before the close, so that nothing of it can be handed out again.
      */
     void evict(Connection physical) {
         stats.evictions.increment();
         try {
-            if (physical.getAutoCommit()) {
-                physical.setAutoCommit(false);
-            }
+            pool.evict(physical);
+            return;
         } catch (SQLException | RuntimeException e) {
-            // already broken: HikariCP has evicted it
+            // not evictable through the pool: fall through
         }
         try {
             physical.abort(DIRECT);
@@ -179,7 +177,7 @@ public final class TxContext {
         try {
             physical.close();
         } catch (SQLException | RuntimeException e) {
-            // expected: the restore on a closed connection fails, which is what retires it
+            // an aborted connection may fail to restore its state on close; the permit still comes back
         }
     }
 
