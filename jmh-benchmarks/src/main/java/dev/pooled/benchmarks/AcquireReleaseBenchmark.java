@@ -7,7 +7,9 @@ import dev.pooled.Instrumentation;
 import dev.pooled.benchmarks.stub.StubDriver;
 import dev.pooled.jdbc.PooledDataSource;
 import dev.pooled.jdbc.PooledDriver;
+import dev.pooled.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
@@ -49,6 +51,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       pool to what the benchmark threads use while it runs, so its teardown reports fewer than 32 connections.
  *   <li>{@code pooled-prometheus}: as {@code pooled}, with its meters in a live Prometheus registry (Micrometer's
  *       {@code PrometheusMeterRegistry}), so every timer and counter really records: metrics on, as in production.
+ *   <li>{@code pooled-prometheus-noslo}: as {@code pooled-prometheus} without SLO buckets
+ *       ({@code Instrumentation.builder().slos(List.of())}): timers keep count, sum and max.
+ *   <li>{@code pooled-prometheus-notimers}: as {@code pooled-prometheus} with a {@code MeterFilter} denying the
+ *       {@code wait_time} and {@code use_time} timers, the two recorded on every borrow; everything else stays.
  *   <li>{@code hikari-prometheus}: as {@code hikari}, with HikariCP's own Micrometer tracker on a live Prometheus
  *       registry ({@code setMetricRegistry}): what metrics cost a HikariCP user, to compare with
  *       {@code pooled-prometheus}.
@@ -73,7 +79,8 @@ public class AcquireReleaseBenchmark {
             + "&pooled.max_queue=1000&pooled.timeout_ms=30000&pooled.service=bench";
 
     /** Which pool to measure. */
-    @Param({"hikari", "pooled", "pooled-driver", "pooled-adaptive", "pooled-static", "pooled-prometheus", "hikari-prometheus"})
+    @Param({"hikari", "pooled", "pooled-driver", "pooled-adaptive", "pooled-static", "pooled-prometheus",
+        "pooled-prometheus-noslo", "pooled-prometheus-notimers", "hikari-prometheus"})
     public String pool;
 
     /** Where a connection comes from; one implementation per fork, so the call site stays monomorphic. */
@@ -110,6 +117,17 @@ public class AcquireReleaseBenchmark {
                 pooled(b -> b.instrumentation(Instrumentation.builder()
                         .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build()));
                 break;
+            case "pooled-prometheus-noslo":
+                pooled(b -> b.instrumentation(Instrumentation.builder()
+                        .meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).slos(List.of()).build()));
+                break;
+            case "pooled-prometheus-notimers": {
+                PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                r.config().meterFilter(MeterFilter.denyNameStartsWith(MetricNames.WAIT_TIME))
+                        .meterFilter(MeterFilter.denyNameStartsWith(MetricNames.USE_TIME));
+                pooled(b -> b.instrumentation(Instrumentation.builder().meterRegistry(r).build()));
+                break;
+            }
             case "pooled-driver": {
                 String url = "jdbc:pooled:stub:bench?" + POOLED_SETTINGS;
                 DriverManager.getConnection(url).close(); // starts the pool and caches the route
