@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures are physical acquisitions that failed or timed out in HikariCP (a timeout only when no physical
  * connection opened while the caller waited: one that did means the pool was filling, not failing), and failed
- * attempts to open a physical connection (reported as they happen by HikariCP's connection adder). Successes are acquisitions. Gate outcomes
- * (queue full, timeouts at the gate, overload) are not failures: overload is the throttle's business, and counting
- * it would turn every overload into an outage.
+ * attempts to open a physical connection (reported as they happen by HikariCP's connection adder). Successes are
+ * acquisitions. Gate outcomes (queue full, timeouts at the gate, overload) are not failures: overload is the
+ * throttle's business, and counting it would turn every overload into an outage.
  *
  * <p>resilience4j records each outcome in its sliding window under a lock (or a CAS loop), which would put every
  * borrow of every thread through one contended structure. Instead, while the breaker is closed, the acquire path
