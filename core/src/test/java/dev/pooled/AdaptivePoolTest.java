@@ -27,6 +27,20 @@ class AdaptivePoolTest {
                 .timeout(Duration.ofMillis(100));
     }
 
+    /** Borrows until one is refused by the breaker (acquire timeouts are the failures that open it). */
+    private static void awaitBreakerOpen(ConnectionPool p) {
+        await().atMost(10, TimeUnit.SECONDS).until(() -> {
+            try {
+                p.getConnection().close();
+            } catch (PoolCircuitOpenException e) {
+                return true;
+            } catch (PoolAcquireTimeoutException e) {
+                return false;
+            }
+            return false;
+        });
+    }
+
     @Test
     void theBreakerOpensOnFailedAcquisitionsFailsCallersFastAndClosesWhenTheDatabaseAnswers() throws Exception {
         StubDataSource ds = new StubDataSource();
@@ -36,16 +50,7 @@ class AdaptivePoolTest {
             assertThat(p.stats().breakerState()).isEqualTo("closed");
             ds.failing = true;
             p.softEvictIdle();
-            await().atMost(10, TimeUnit.SECONDS).until(() -> {
-                try {
-                    p.getConnection().close();
-                } catch (PoolCircuitOpenException e) {
-                    return true;
-                } catch (PoolAcquireTimeoutException e) {
-                    return false;
-                }
-                return false;
-            });
+            awaitBreakerOpen(p);
             assertThat(p.stats().breakerState()).isIn("open", "half_open");
             List<Long> rejections = new ArrayList<>();
             int fast = 0;
@@ -137,16 +142,7 @@ class AdaptivePoolTest {
             p.getConnection().close();
             ds.openDelayMillis = 60_000;
             p.softEvictIdle();
-            await().atMost(10, TimeUnit.SECONDS).until(() -> {
-                try {
-                    p.getConnection().close();
-                } catch (PoolCircuitOpenException e) {
-                    return true;
-                } catch (PoolAcquireTimeoutException e) {
-                    return false;
-                }
-                return false;
-            });
+            awaitBreakerOpen(p);
             assertThat(p.stats().breakerState()).isIn("open", "half_open");
         }
     }

@@ -89,26 +89,13 @@ public final class PoolMetrics {
     private final LongAdder reclaimCount = new LongAdder();
     private final LongAdder grown = new LongAdder();
     private final LongAdder shrunk = new LongAdder();
-    /**
-     * Waits and holds too short to matter (a caller admitted at once; a hold under HikariCP's 1 ms resolution) are
-     * counted, not recorded: an HdrHistogram record costs more than the borrow itself. {@link #latencies()} adds them
-     * back as zeros, so percentiles still cover every borrow.
-     */
+    /** A wait shorter than this (a caller admitted at once) is counted as zero in {@link #waits}. */
     private static final long SHORT_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
-    private final LongAdder shortWaits = new LongAdder();
-    private final LongAdder shortUses = new LongAdder();
-    private long shortWaitsAdded;
-    private long shortUsesAdded;
-    private final Recorder waitRecorder = new Recorder(HIGHEST_NANOS, 2);
-    private final Recorder useRecorder = new Recorder(HIGHEST_NANOS, 2);
-    private final Recorder transactionRecorder = new Recorder(HIGHEST_NANOS, 2);
+    /** Exact distributions behind {@link PoolStats}, guarded by {@link #statsLock} when read. */
+    private final Distribution waits = new Distribution();
+    private final Distribution uses = new Distribution();
+    private final Distribution transactions = new Distribution();
     private final ReentrantLock statsLock = new ReentrantLock();
-    private final Histogram waitTotal = new Histogram(HIGHEST_NANOS, 2);
-    private final Histogram useTotal = new Histogram(HIGHEST_NANOS, 2);
-    private final Histogram transactionTotal = new Histogram(HIGHEST_NANOS, 2);
-    private Histogram waitInterval;
-    private Histogram useInterval;
-    private Histogram transactionInterval;
 
     /**
      * @param pool the pool name (tag {@code pool})
@@ -195,9 +182,9 @@ public final class PoolMetrics {
         acquired.increment();
         waitTimer.record(nanos, TimeUnit.NANOSECONDS);
         if (nanos < SHORT_WAIT_NANOS) {
-            shortWaits.increment();
+            waits.recordZero();
         } else {
-            waitRecorder.recordValue(Math.min(nanos, HIGHEST_NANOS));
+            waits.record(nanos);
         }
         listener.acquired(pool, nanos);
     }
@@ -211,9 +198,9 @@ public final class PoolMetrics {
     public void recordUse(long millis) {
         useTimer.record(millis, TimeUnit.MILLISECONDS);
         if (millis == 0) {
-            shortUses.increment();
+            uses.recordZero();
         } else {
-            useRecorder.recordValue(Math.min(TimeUnit.MILLISECONDS.toNanos(millis), HIGHEST_NANOS));
+            uses.record(TimeUnit.MILLISECONDS.toNanos(millis));
         }
         listener.released(pool, millis);
     }
@@ -226,7 +213,7 @@ public final class PoolMetrics {
     /** @param nanos one transaction's time */
     public void recordTransaction(long nanos) {
         transactionTimer.record(nanos, TimeUnit.NANOSECONDS);
-        transactionRecorder.recordValue(Math.min(nanos, HIGHEST_NANOS));
+        transactions.record(nanos);
     }
 
     /**
@@ -289,35 +276,50 @@ public final class PoolMetrics {
     public PoolStats.Latency[] latencies() {
         statsLock.lock();
         try {
-            waitInterval = waitRecorder.getIntervalHistogram(waitInterval);
-            waitTotal.add(waitInterval);
-            long w = shortWaits.sum();
-            if (w > shortWaitsAdded) {
-                waitTotal.recordValueWithCount(0, w - shortWaitsAdded);
-                shortWaitsAdded = w;
-            }
-            useInterval = useRecorder.getIntervalHistogram(useInterval);
-            useTotal.add(useInterval);
-            long u = shortUses.sum();
-            if (u > shortUsesAdded) {
-                useTotal.recordValueWithCount(0, u - shortUsesAdded);
-                shortUsesAdded = u;
-            }
-            transactionInterval = transactionRecorder.getIntervalHistogram(transactionInterval);
-            transactionTotal.add(transactionInterval);
-            return new PoolStats.Latency[] {latency(waitTotal), latency(useTotal), latency(transactionTotal)};
+            return new PoolStats.Latency[] {waits.latency(), uses.latency(), transactions.latency()};
         } finally {
             statsLock.unlock();
         }
     }
 
-    private static PoolStats.Latency latency(Histogram h) {
-        long n = h.getTotalCount();
-        if (n == 0) {
-            return PoolStats.Latency.EMPTY;
+    /**
+     * One distribution since the pool started: an HdrHistogram {@link Recorder} (wait-free writers) drained into a
+     * running total when read. Values too short to matter (a caller admitted at once; a hold under HikariCP's 1 ms
+     * resolution) are counted, not recorded — a record costs more than the borrow itself — and added back as zeros
+     * when read, so percentiles still cover every borrow.
+     */
+    private static final class Distribution {
+        private final Recorder recorder = new Recorder(HIGHEST_NANOS, 2);
+        private final LongAdder zeros = new LongAdder();
+        private final Histogram total = new Histogram(HIGHEST_NANOS, 2);
+        private Histogram interval;
+        private long zerosAdded;
+
+        void record(long nanos) {
+            recorder.recordValue(Math.min(nanos, HIGHEST_NANOS));
         }
-        return new PoolStats.Latency(n, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getMean() / 1e3);
+
+        void recordZero() {
+            zeros.increment();
+        }
+
+        /** Under the owner's {@code statsLock}. */
+        PoolStats.Latency latency() {
+            interval = recorder.getIntervalHistogram(interval);
+            total.add(interval);
+            long z = zeros.sum();
+            if (z > zerosAdded) {
+                total.recordValueWithCount(0, z - zerosAdded);
+                zerosAdded = z;
+            }
+            long n = total.getTotalCount();
+            if (n == 0) {
+                return PoolStats.Latency.EMPTY;
+            }
+            return new PoolStats.Latency(n, total.getValueAtPercentile(50) / 1e3,
+                    total.getValueAtPercentile(99) / 1e3, total.getValueAtPercentile(99.9) / 1e3,
+                    total.getMaxValue() / 1e3, total.getMean() / 1e3);
+        }
     }
 
     /** Removes this pool's meters from the registry. */

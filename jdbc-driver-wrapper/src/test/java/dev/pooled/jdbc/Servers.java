@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -84,6 +85,27 @@ final class Servers {
                 PooledDriver.registry().remove(p, Duration.ZERO);
             }
         }
+    }
+
+    /** @return the first column of the first row of {@code sql} on {@code c} */
+    static long queryLong(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** @return the first column of the first row of {@code sql} on {@code c} */
+    static String queryString(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** @return the transaction-mode figures of a driver pool */
+    static TransactionModeStats txStats(ConnectionPool pool) {
+        return PooledDriver.registry().transactionModeStats(pool).orElseThrow();
     }
 
     static ConnectionPool pool(String service) {

@@ -1,5 +1,8 @@
 package dev.pooled.jdbc;
 
+import static dev.pooled.jdbc.Servers.queryLong;
+import static dev.pooled.jdbc.Servers.queryString;
+import static dev.pooled.jdbc.Servers.txStats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,23 +56,6 @@ class TransactionModeMysqlIT {
         return queryLong(c, "select connection_id()");
     }
 
-    private static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static String queryString(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static TransactionModeStats stats(ConnectionPool pool) {
-        return PooledDriver.registry().transactionModeStats(pool).orElseThrow();
-    }
 
     @Test
     void twoHundredLogicalConnectionsShareFivePhysicalOnesAndEveryTransactionCounts() throws Exception {
@@ -144,7 +130,7 @@ class TransactionModeMysqlIT {
         }
         ConnectionPool pool = Servers.pool(service);
         assertThat(pool.active()).isZero();
-        TransactionModeStats s = stats(pool);
+        TransactionModeStats s = txStats(pool);
         assertThat(s.bindings()).isEqualTo(threads * txPerThread);
         assertThat(s.totalPins()).isZero();
     }
@@ -164,7 +150,7 @@ class TransactionModeMysqlIT {
                 assertThat(queryString(other, "select @@session.sql_mode")).doesNotContain("ANSI_QUOTES");
                 assertThat(connectionId(other)).isNotEqualTo(id);
             }
-            assertThat(stats(Servers.pool(service)).pins()).containsEntry(PinReason.USER_VARIABLE, 1L);
+            assertThat(txStats(Servers.pool(service)).pins()).containsEntry(PinReason.USER_VARIABLE, 1L);
         }
     }
 
@@ -194,7 +180,7 @@ class TransactionModeMysqlIT {
         try (Connection admin = Servers.mysqlAdmin()) {
             assertThat(queryLong(admin, "select is_free_lock('pooled_tx_lock')")).isEqualTo(1);
         }
-        TransactionModeStats s = stats(Servers.pool(service));
+        TransactionModeStats s = txStats(Servers.pool(service));
         // the second one pinned too: reading a user variable pins (select @pooled_v)
         assertThat(s.fullResets()).isEqualTo(2);
         assertThat(s.evictions()).isZero();
@@ -236,7 +222,7 @@ class TransactionModeMysqlIT {
                     .isInstanceOf(PinRejectedException.class);
             assertThat(queryLong(c, "select 1")).isEqualTo(1);
         }
-        assertThat(stats(Servers.pool(service)).totalRejectedPins()).isEqualTo(3);
+        assertThat(txStats(Servers.pool(service)).totalRejectedPins()).isEqualTo(3);
     }
 
     @Test
@@ -309,7 +295,7 @@ class TransactionModeMysqlIT {
                 }
             }
         }
-        assertThat(stats(Servers.pool(service)).evictions()).isEqualTo(3);
+        assertThat(txStats(Servers.pool(service)).evictions()).isEqualTo(3);
     }
 
     @Test
@@ -331,6 +317,6 @@ class TransactionModeMysqlIT {
             }
             assertThat(c.getCatalog()).isEqualTo("pooled_it_other");
         }
-        assertThat(stats(Servers.pool(service)).totalPins()).isZero();
+        assertThat(txStats(Servers.pool(service)).totalPins()).isZero();
     }
 }

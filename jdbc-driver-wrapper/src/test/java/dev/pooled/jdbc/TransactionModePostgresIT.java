@@ -1,5 +1,7 @@
 package dev.pooled.jdbc;
 
+import static dev.pooled.jdbc.Servers.queryString;
+import static dev.pooled.jdbc.Servers.txStats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -64,22 +66,9 @@ class TransactionModePostgresIT {
     }
 
     private static int queryInt(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return Math.toIntExact(Servers.queryLong(c, sql));
     }
 
-    private static String queryString(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static TransactionModeStats stats(ConnectionPool pool) {
-        return PooledDriver.registry().transactionModeStats(pool).orElseThrow();
-    }
 
     @Test
     void twoHundredLogicalConnectionsShareFivePhysicalOnesAndEveryTransactionCounts() throws Exception {
@@ -149,7 +138,7 @@ class TransactionModePostgresIT {
         ConnectionPool pool = Servers.pool(service);
         assertThat(pool.active()).isZero();
         assertThat(pool.physicalConnections()).isBetween(1, 5);
-        TransactionModeStats s = stats(pool);
+        TransactionModeStats s = txStats(pool);
         assertThat(s.bindings()).isEqualTo(threads * txPerThread);
         assertThat(s.totalPins()).isZero();
         assertThat(s.fullResets()).isZero();
@@ -172,14 +161,14 @@ class TransactionModePostgresIT {
             }
             ConnectionPool pool = Servers.pool(service);
             assertThat(pool.active()).as("the pinned one stays bound, the other went back").isEqualTo(1);
-            TransactionModeStats s = stats(pool);
+            TransactionModeStats s = txStats(pool);
             assertThat(s.pins()).containsEntry(PinReason.SESSION_SETTING, 1L);
             assertThat(s.pinnedNow()).isEqualTo(1);
         }
         ConnectionPool pool = Servers.pool(service);
         assertThat(pool.active()).isZero();
-        assertThat(stats(pool).fullResets()).isEqualTo(1);
-        assertThat(stats(pool).pinnedNow()).isZero();
+        assertThat(txStats(pool).fullResets()).isEqualTo(1);
+        assertThat(txStats(pool).pinnedNow()).isZero();
     }
 
     @Test
@@ -233,7 +222,7 @@ class TransactionModePostgresIT {
             assertThatThrownBy(() -> queryInt(c, "select count(*) from pooled_tx_tmp2"))
                     .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42P01"));
         }
-        TransactionModeStats s = stats(Servers.pool(service));
+        TransactionModeStats s = txStats(Servers.pool(service));
         assertThat(s.evictions()).isEqualTo(1);
         assertThat(s.fullResets()).isEqualTo(1);
         assertThat(s.totalPins()).isEqualTo(2);
@@ -255,7 +244,7 @@ class TransactionModePostgresIT {
                                     e -> assertThat(e.getSQLState()).isEqualTo("42P01"));
                 }
             }
-            assertThat(stats(Servers.pool(service)).pins()).containsEntry(PinReason.TEMPORARY_TABLE, 1L);
+            assertThat(txStats(Servers.pool(service)).pins()).containsEntry(PinReason.TEMPORARY_TABLE, 1L);
         }
         // ON COMMIT DROP inside a transaction pins nothing
         try (Connection c = DriverManager.getConnection(u); Statement st = c.createStatement()) {
@@ -265,7 +254,7 @@ class TransactionModePostgresIT {
             c.commit();
             assertThat(Servers.pool(service).active()).isZero();
         }
-        assertThat(stats(Servers.pool(service)).totalPins()).isEqualTo(1);
+        assertThat(txStats(Servers.pool(service)).totalPins()).isEqualTo(1);
     }
 
     @Test
@@ -297,7 +286,7 @@ class TransactionModePostgresIT {
             assertThat(queryString(c, "select current_schema()")).isEqualTo("public");
             c.commit();
         }
-        TransactionModeStats s = stats(Servers.pool(service));
+        TransactionModeStats s = txStats(Servers.pool(service));
         assertThat(s.totalPins()).isZero();
         assertThat(s.rejectedPins()).containsEntry(PinReason.SESSION_SETTING, 1L)
                 .containsEntry(PinReason.ADVISORY_LOCK, 1L).containsEntry(PinReason.LISTEN, 1L)
@@ -434,7 +423,7 @@ class TransactionModePostgresIT {
             assertThat(c.getSchema()).isEqualTo("pooled_tx_other");
             assertThat(c.getAutoCommit()).isFalse();
         }
-        assertThat(stats(Servers.pool(service)).totalPins()).isZero();
+        assertThat(txStats(Servers.pool(service)).totalPins()).isZero();
     }
 
     @Test
@@ -483,9 +472,9 @@ class TransactionModePostgresIT {
             PGConnection pg = c.unwrap(PGConnection.class);
             unwrappedPid = pg.getBackendPID();
             assertThat(unwrappedPid).isEqualTo(pid(c));
-            assertThat(stats(pool).pins()).containsEntry(PinReason.UNWRAP, 1L);
+            assertThat(txStats(pool).pins()).containsEntry(PinReason.UNWRAP, 1L);
         }
-        TransactionModeStats s = stats(Servers.pool(service));
+        TransactionModeStats s = txStats(Servers.pool(service));
         assertThat(s.evictions()).as("an unwrapped physical connection is closed, not reused").isEqualTo(1);
         assertThat(Servers.pool(service).active()).isZero();
         try (Connection admin = Servers.pgAdmin()) {

@@ -163,7 +163,11 @@ public final class TransactionModeBench {
 
     /** Modes that stand for many callers over few connections run the transaction-mode thread count. */
     private static int threads(String mode, int sessionThreads, int txThreads) {
-        return mode.equals("transaction") || mode.endsWith("-wide") ? txThreads : sessionThreads;
+        return manyCallers(mode) ? txThreads : sessionThreads;
+    }
+
+    private static boolean manyCallers(String mode) {
+        return mode.equals("transaction") || mode.endsWith("-wide");
     }
 
     private static void usage(String why) {
@@ -225,7 +229,7 @@ public final class TransactionModeBench {
         long end = measureFrom + (long) (measureS * 1e9);
         AtomicLong measuredFrom = new AtomicLong(measureFrom);
         List<Thread> ts = new ArrayList<>();
-        boolean virtual = virtualWide && threads(mode, 0, 1) == 1;
+        boolean virtual = virtualWide && manyCallers(mode);
         for (int i = 0; i < threads; i++) {
             Runnable body = () -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();

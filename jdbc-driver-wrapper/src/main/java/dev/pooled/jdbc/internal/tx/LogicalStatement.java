@@ -61,7 +61,8 @@ class LogicalStatement implements Statement, ResultOwner {
     private boolean holding;
     private int holdGen;
 
-    private ArrayList<String> batch;
+    /** What waits for {@link #executeBatch()}: SQL texts here, parameter sets in a prepared statement. */
+    ArrayList<Object> batch;
 
     LogicalStatement(LogicalConnection conn, int resultSetType, int resultSetConcurrency, int resultSetHoldability) {
         this.conn = conn;
@@ -429,11 +430,15 @@ class LogicalStatement implements Statement, ResultOwner {
 
     @Override
     public void addBatch(String sql) throws SQLException {
+        addToBatch(sql);
+    }
+
+    final void addToBatch(Object item) throws SQLException {
         checkOpen();
         if (batch == null) {
             batch = new ArrayList<>();
         }
-        batch.add(sql);
+        batch.add(item);
     }
 
     @Override
@@ -446,8 +451,8 @@ class LogicalStatement implements Statement, ResultOwner {
 
     @Override
     public int[] executeBatch() throws SQLException {
+        checkOpen();
         if (batch == null || batch.isEmpty()) {
-            checkOpen();
             return new int[0];
         }
         Statement s = readyForBatch();
@@ -464,8 +469,8 @@ class LogicalStatement implements Statement, ResultOwner {
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
+        checkOpen();
         if (batch == null || batch.isEmpty()) {
-            checkOpen();
             return new long[0];
         }
         Statement s = readyForBatch();
@@ -480,11 +485,14 @@ class LogicalStatement implements Statement, ResultOwner {
         }
     }
 
-    /** Classifies every statement of the batch (the first pin wins), binds, and adds them to the physical batch. */
-    private Statement readyForBatch() throws SQLException {
+    /**
+     * Binds and fills the physical statement's batch from {@link #batch}; on failure the batch is dropped. Here:
+     * classifies every statement of the batch (the first pin wins) and adds each.
+     */
+    Statement readyForBatch() throws SQLException {
         int c = StatementClassifier.NONE;
-        for (String sql : batch) {
-            int one = conn.ctx.classify(sql);
+        for (Object item : batch) {
+            int one = conn.ctx.classify((String) item);
             int flags = (c | one) & ~StatementClassifier.PIN_MASK;
             c = ((c & StatementClassifier.PIN_MASK) != 0 ? c : one) & StatementClassifier.PIN_MASK | flags;
         }
@@ -500,8 +508,8 @@ class LogicalStatement implements Statement, ResultOwner {
             if (!physFresh) {
                 s.clearBatch();
             }
-            for (String sql : batch) {
-                s.addBatch(sql);
+            for (Object sql : batch) {
+                s.addBatch((String) sql);
             }
             return s;
         } catch (SQLException e) {
