@@ -40,7 +40,14 @@ public enum ErrorCode {
     /** More than {@code max_acquire_rate} acquisitions in the current second; rejected at once. */
     RATE_LIMITED(1013, "08004"),
     /** A pool named a budget that already runs in this process with another {@code budget_max}. */
-    BUDGET_CONFLICT(1014, "HY024");
+    BUDGET_CONFLICT(1014, "HY024"),
+    /**
+     * Transaction mode: a statement on a live logical connection could not get a physical connection (the wait timed
+     * out, the queue was full, the throttle or the breaker refused). Nothing ran; the logical connection stays usable
+     * and the transaction may be retried. Class {@code 40} (transaction rollback), not {@code 08}: outer pools and
+     * frameworks evict connections on {@code 08}.
+     */
+    BIND_FAILED(1015, "40001");
 
     private final int vendorCode;
     private final String sqlState;

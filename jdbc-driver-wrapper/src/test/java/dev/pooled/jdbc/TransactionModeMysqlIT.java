@@ -235,7 +235,8 @@ class TransactionModeMysqlIT {
             ResultSet rs = st.executeQuery("select 1 union all select 2 union all select 3");
             assertThat(rs.next()).isTrue();
             assertThat(pool.active()).isEqualTo(1);
-            assertThatThrownBy(() -> queryLong(b, "select 1")).isInstanceOf(PoolAcquireTimeoutException.class);
+            assertThatThrownBy(() -> queryLong(b, "select 1")).isInstanceOfSatisfying(BindFailedException.class,
+                    e -> assertThat(e.getCause()).isInstanceOf(PoolAcquireTimeoutException.class));
             rs.close();
             assertThat(pool.active()).isZero();
             ResultSet all = st.executeQuery("select 1 union all select 2");

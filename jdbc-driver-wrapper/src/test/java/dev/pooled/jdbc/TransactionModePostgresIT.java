@@ -304,8 +304,11 @@ class TransactionModePostgresIT {
             assertThat(rs.next()).isTrue();
             assertThat(pool.active()).as("an open result set holds the connection").isEqualTo(1);
             assertThatThrownBy(() -> queryInt(b, "select 1"))
-                    .isInstanceOfSatisfying(PoolAcquireTimeoutException.class,
-                            e -> assertThat(e.getMessage()).contains("timeout_ms=200"));
+                    .isInstanceOfSatisfying(BindFailedException.class, e -> {
+                        assertThat(e.getMessage()).contains("timeout_ms=200");
+                        assertThat(e.getSQLState()).isEqualTo("40001");
+                        assertThat(e.getCause()).isInstanceOf(PoolAcquireTimeoutException.class);
+                    });
             rs.close();
             assertThat(pool.active()).isZero();
             assertThat(queryInt(b, "select 1")).isEqualTo(1);

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
 import java.sql.Savepoint;
@@ -109,7 +110,11 @@ final class LogicalConnection implements Connection {
             return p;
         }
         checkOpen();
-        p = ctx.pool.getConnection(priority);
+        try {
+            p = ctx.pool.getConnection(priority);
+        } catch (SQLTransientConnectionException e) {
+            throw Binding.failed(ctx.pool.name(), e);
+        }
         try {
             apply(p, ctx.defaults(p));
         } catch (SQLException | RuntimeException e) {
