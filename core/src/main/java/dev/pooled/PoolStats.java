@@ -56,6 +56,7 @@ public final class PoolStats {
     private final String breakerState;
     private final String budget;
     private final int budgetShare;
+    private final DatabaseLoad databaseLoad;
 
     /**
      * For the pool's own use; callers get instances from {@code stats()}.
@@ -92,6 +93,7 @@ public final class PoolStats {
         this.breakerState = b.breakerState;
         this.budget = b.budget;
         this.budgetShare = b.budgetShare;
+        this.databaseLoad = b.databaseLoad;
     }
 
     /** @return the pool name, unique in the process */
@@ -256,6 +258,14 @@ public final class PoolStats {
         return budgetShare;
     }
 
+    /**
+     * @return what the database server said about its load at its last sample (shared by every pool of the process
+     *         that reaches the same database); {@link DatabaseLoad#UNKNOWN} before the first sample
+     */
+    public DatabaseLoad databaseLoad() {
+        return databaseLoad;
+    }
+
     @Override
     public String toString() {
         return "PoolStats[" + pool + ": limit=" + limit + ", target=" + targetSize + ", active=" + active + ", idle=" + idle + ", queue="
@@ -295,5 +305,6 @@ public final class PoolStats {
         String breakerState = "disabled";
         String budget;
         int budgetShare = -1;
+        DatabaseLoad databaseLoad = DatabaseLoad.UNKNOWN;
     }
 }

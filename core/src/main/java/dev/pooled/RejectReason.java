@@ -21,7 +21,13 @@ public enum RejectReason {
     /** The circuit breaker was open. */
     CIRCUIT_OPEN,
     /** More than {@code max_acquire_rate} acquisitions per second. */
-    RATE_LIMITED;
+    RATE_LIMITED,
+    /**
+     * The database itself refused a new connection for want of room (PostgreSQL {@code 53300} "too many clients",
+     * MySQL 1040 "too many connections", 1203 "max_user_connections"). Counted apart from timeouts and not against the
+     * circuit breaker: a full server is a signal to stop growing, not an outage.
+     */
+    DATABASE_FULL;
 
     /** @return the tag value, such as {@code queue_full} */
     public String tag() {

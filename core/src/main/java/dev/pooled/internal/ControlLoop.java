@@ -1,8 +1,10 @@
 package dev.pooled.internal;
 
 import dev.pooled.ConnectionBudget;
+import dev.pooled.DatabaseLoad;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +45,17 @@ import org.slf4j.LoggerFactory;
  * connections, the opposite of what a struggling database needs).
  *
  * <h2>Throttling ({@code throttling=gradient})</h2>
- * {@link GradientLimit} turns the recent hold time (over the last 0.5–2 s, until it has 5 completions) against its
- * long-run baseline into a fraction of the size; the gate's limit is {@code max(1, round(fraction · size))}. The same
- * recent hold time gives the queue's service time per position, {@code min(W / limit, T / completions)}, for early
+ * Two {@link GradientLimit}s read the database, never the time callers hold connections (an application may hold
+ * one for minutes at an idle database): the mean statement latency the pool sees (transaction mode reports each
+ * logical statement through {@link #recordStatement(long)}; over the last 0.5–2 s, until it has 5 statements), and
+ * the server's own mean statement time from the shared {@link DatabaseSampler} (one update per sample). Each turns
+ * its recent value against its long-run baseline into a fraction of the size; the gate's limit is
+ * {@code max(1, round(min(fractions) · size))}. The database's connection headroom caps the size: the pool does not
+ * grow past {@code physical + free − margin} (margin {@code max(2, 5 %)} of the server's usable connections), and
+ * not at all for {@value #FULL_HOLD_MILLIS} ms after the server refused a connection for want of room. The recent
+ * hold time gives the queue's service time per position, {@code min(W / limit, T / completions)}, for early
  * rejection, which turns a caller away at once when its place in the queue times that exceeds its timeout by
- * {@value #EARLY_REJECT_MARGIN}x.
+ * {@value #EARLY_REJECT_MARGIN}x: a wait estimate, which is what hold time is good for.
  *
  * <h2>Breaker</h2>
  * Every epoch the loop feeds the breaker the acquisitions and failures since the last epoch ({@link Breaker#feed});
@@ -78,6 +86,14 @@ public final class ControlLoop {
     static final double EARLY_REJECT_MARGIN = 1.25;
     static final long SHRINK_DELAY_NANOS = TimeUnit.SECONDS.toNanos(2);
     static final long SHRINK_STEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A database sample older than this says nothing: the throttle drifts back, the size cap lifts. */
+    static final long STALE_NANOS = TimeUnit.MILLISECONDS.toNanos(5 * DatabaseLoad.SAMPLE_PERIOD_MILLIS);
+    /** After the server refused a connection for want of room, the pool does not grow for this long. */
+    static final long FULL_HOLD_MILLIS = 5_000;
+    /** Connections left free on the server for others (and for an administrator): at least this many. */
+    static final int DB_MARGIN_MIN = 2;
+    /** ... or this share of the server's usable connections, if more. */
+    static final double DB_MARGIN_SHARE = 0.05;
     private static final int RING = 64;
     private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
 
@@ -138,10 +154,16 @@ public final class ControlLoop {
      * @param grant the budget grant, -1 without a budget
      * @param reason why the size last changed
      * @param reasonAtMillis when, epoch milliseconds
+     * @param statementLatencyNanos mean statement latency over the throttle's recent window; NaN when none ran
+     * @param statementBaselineNanos its baseline; NaN before it is known
+     * @param databaseLatencyNanos the server's mean statement time at the last sample; NaN when unknown or idle
+     * @param databaseBaselineNanos its baseline; NaN before it is known
+     * @param databaseCap the most physical connections the server's headroom allows now; -1 when it sets no cap
      */
     public record Snapshot(int size, int limit, double arrivalRate, double holdTimeNanos, double offeredLoad,
             double recentHoldNanos, double baselineHoldNanos, double throttleFraction, int grant, String reason,
-            long reasonAtMillis) {
+            long reasonAtMillis, double statementLatencyNanos, double statementBaselineNanos,
+            double databaseLatencyNanos, double databaseBaselineNanos, int databaseCap) {
     }
 
     private final String pool;
@@ -149,7 +171,12 @@ public final class ControlLoop {
     private final boolean autosize;
     private final int minSize;
     private final int maxSize;
-    private final GradientLimit throttle;
+    private final GradientLimit statements;
+    private final GradientLimit database;
+    private final LongAdder statementCount = new LongAdder();
+    private final LongAdder statementNanos = new LongAdder();
+    private final LongAdder refusals = new LongAdder();
+    private volatile DatabaseSampler.Membership sampler = DatabaseSampler.NONE;
     private final ConnectionBudget.Claim claim;
     private final Breaker breaker;
 
@@ -160,6 +187,18 @@ public final class ControlLoop {
     private final long[] demandSum = new long[RING];
     private final int[] samples = new int[RING];
     private final int[] demandMax = new int[RING];
+    private final long[] stmtDone = new long[RING];
+    private final long[] stmtTime = new long[RING];
+    private long lastStmtDone;
+    private long lastStmtTime;
+    private long lastDbSeq;
+    private long lastDbIdle;
+    private double dbFraction = 1.0;
+    private long lastRefusals;
+    private long fullUntil;
+    private boolean full;
+    private long capSeq;
+    private int heldAtSample;
     private int head;
     private long epochs;
 
@@ -203,7 +242,9 @@ public final class ControlLoop {
         this.autosize = autosize;
         this.minSize = minSize;
         this.maxSize = maxSize;
-        this.throttle = throttling ? new GradientLimit() : null;
+        this.statements = throttling ? new GradientLimit() : null;
+        this.database = throttling ? GradientLimit.perSample() : null;
+        this.fullUntil = now;
         this.claim = claim;
         this.breaker = breaker;
         this.size = initialSize;
@@ -215,12 +256,46 @@ public final class ControlLoop {
         this.reason = "started with " + initialSize + (claim == null ? "" : " (budget grant " + grant + ")");
         this.reasonAtMillis = System.currentTimeMillis();
         this.snapshot = new Snapshot(size, limit, 0, Double.NaN, 0, Double.NaN, Double.NaN, 1.0, grant, reason,
-                reasonAtMillis);
+                reasonAtMillis, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1);
     }
 
     /** @return the latest decisions and measurements; any thread */
     public Snapshot snapshot() {
         return snapshot;
+    }
+
+    /**
+     * Reports one statement's latency as the database gave it (transaction mode: execute to return). Any thread;
+     * two {@link LongAdder} increments.
+     *
+     * @param nanos the statement's latency in nanoseconds
+     */
+    public void recordStatement(long nanos) {
+        statementCount.increment();
+        statementNanos.add(nanos);
+    }
+
+    /**
+     * Reports that the database refused a new connection for want of room (PostgreSQL 53300, MySQL 1040/1203): the
+     * pool stops growing for {@value #FULL_HOLD_MILLIS} ms. Any thread.
+     */
+    public void databaseRefused() {
+        refusals.increment();
+    }
+
+    /**
+     * Feeds the loop from a database sampler (the caller keeps the membership and closes it). Any thread.
+     *
+     * @param membership the pool's share in the sampler of its database
+     */
+    public void useDatabase(DatabaseSampler.Membership membership) {
+        sampler = membership;
+    }
+
+    /** @return the database's load at its last sample; {@link DatabaseLoad#UNKNOWN} before one. Any thread. */
+    public DatabaseLoad databaseLoad() {
+        DatabaseSampler.Sample s = sampler.latest();
+        return s == null ? DatabaseLoad.UNKNOWN : s.load();
     }
 
     /**
@@ -305,7 +380,13 @@ public final class ControlLoop {
         long acq = plant.acquired();
         long arr = acq + plant.capacityRejections();
         breaker.feed(acq);
+        long sd = statementCount.sum();
+        long stt = statementNanos.sum();
         int i = head;
+        stmtDone[i] = Math.max(0L, sd - lastStmtDone);
+        stmtTime[i] = Math.max(0L, stt - lastStmtTime);
+        lastStmtDone = sd;
+        lastStmtTime = stt;
         dt[i] = Math.max(1L, now - epochStart);
         arrivals[i] = Math.max(0L, arr - lastArrivals);
         served[i] = Math.max(0L, acq - lastAcquired);
@@ -334,6 +415,8 @@ public final class ControlLoop {
         double meanDemand;
         int peak;
         int epochs;
+        long statements;
+        long statementNanos;
 
         Window(int k) {
             int n = (int) Math.min(k, ControlLoop.this.epochs);
@@ -350,6 +433,8 @@ public final class ControlLoop {
                 dem += demandSum[e];
                 s += samples[e];
                 peak = Math.max(peak, demandMax[e]);
+                statements += stmtDone[e];
+                statementNanos += stmtTime[e];
             }
             epochs = n;
             seconds = t / 1e9;
@@ -388,27 +473,47 @@ public final class ControlLoop {
         double fraction = 1.0;
         boolean slow = false;
         double recent = Double.NaN;
-        if (throttle != null) {
+        double stmtRecent = Double.NaN;
+        DatabaseSampler.Sample db = sampler.latest();
+        boolean dbFresh = db != null && now - db.atNanos() <= STALE_NANOS;
+        if (statements != null) {
             Window w = new Window(THROTTLE_MIN_EPOCHS);
             for (int k = THROTTLE_MIN_EPOCHS + 1; w.served < THROTTLE_MIN_COMPLETIONS && k <= THROTTLE_MAX_EPOCHS
                     && k <= epochs; k++) {
                 w = new Window(k);
             }
-            // With some completions, L·T/completions; with none while connections are held, L·T: a stall counts as
-            // one completion just now, which only understates it.
+            // The hold time: for the queue's wait estimate only. With some completions, L·T/completions; with none
+            // while connections are held, L·T: a stall counts as one completion just now, which only understates it.
             recent = w.meanInUse <= 0 ? Double.NaN : w.meanInUse * w.seconds / Math.max(1L, w.served);
             boolean busy = limit > 0 && w.meanInUse >= 0.5 * limit;
-            fraction = throttle.update(recent, busy);
-            slow = fraction < 1.0 || throttle.gradient() < 1.0;
+
+            Window sw = new Window(THROTTLE_MIN_EPOCHS);
+            for (int k = THROTTLE_MIN_EPOCHS + 1; sw.statements < THROTTLE_MIN_COMPLETIONS
+                    && k <= THROTTLE_MAX_EPOCHS && k <= epochs; k++) {
+                sw = new Window(k);
+            }
+            stmtRecent = sw.statements == 0 ? Double.NaN : sw.statementNanos / 1e9 / sw.statements;
+            double fs = statements.update(stmtRecent, busy);
+
+            if (dbFresh && db.seq() != lastDbSeq) {
+                lastDbSeq = db.seq();
+                dbFraction = database.update(db.latencySeconds(), busy);
+            } else if (!dbFresh && now - lastDbIdle >= TimeUnit.MILLISECONDS.toNanos(DatabaseLoad.SAMPLE_PERIOD_MILLIS)) {
+                lastDbIdle = now;
+                dbFraction = database.update(Double.NaN, busy); // no news from the database: drift back
+            }
+            fraction = Math.min(fs, dbFraction);
+            slow = fraction < 1.0 || statements.gradient() < 1.0 || database.gradient() < 1.0;
             // Time per place in the queue: the hold time shared by the permits, or the recent time between
             // completions when that is shorter (it is while the limit was just lowered below the permits held).
-            double perPlace = (Double.isNaN(recent) ? throttle.baseline() : recent) / Math.max(1, limit);
+            double perPlace = recent / Math.max(1, limit);
             if (w.served > 0) {
                 perPlace = Math.min(perPlace, w.seconds / w.served);
             }
-            nanosPerPosition = throttle.warm() && limit > 0 && perPlace > 0 && !Double.isNaN(perPlace)
+            nanosPerPosition = epochs >= GradientLimit.WARMUP && limit > 0 && perPlace > 0 && !Double.isNaN(perPlace)
                     ? (long) Math.min(Long.MAX_VALUE / 4, perPlace * 1e9 / EARLY_REJECT_MARGIN) : 0L;
         }
+        int dbCap = databaseCap(now, db, dbFresh);
 
         int target = size;
         String why = null;
@@ -434,7 +539,9 @@ public final class ControlLoop {
                     belowSince = now;
                 }
                 if (now - belowSince >= SHRINK_DELAY_NANOS && now - lastShrink >= SHRINK_STEP_NANOS) {
-                    target = Math.max(dLong, size - Math.max(1, size / 2));
+                    // Never below what is in use and waited for right now.
+                    int floor = Math.min(maxSize, plant.inUse() + plant.queued());
+                    target = Math.max(Math.max(dLong, floor), size - Math.max(1, size / 2));
                     lastShrink = now;
                     why = describe("shrink", size, Math.max(target, minSize), longer, "5 s");
                 }
@@ -443,6 +550,14 @@ public final class ControlLoop {
             }
         }
         target = Math.max(minSize, Math.min(maxSize, target));
+        if (dbCap >= 0 && target > Math.max(1, dbCap)) {
+            int capped = Math.max(1, dbCap);
+            why = "database: " + (full || db == null ? "it refused a connection for want of room"
+                    : "near its connection limit (" + db.load().connections() + " of "
+                            + db.load().maxConnections() + " in use)")
+                    + ", size capped at " + capped + " (wanted " + target + ")";
+            target = capped;
+        }
         if (claim != null) {
             int held = Math.max(Math.max(plant.physicalMax(), plant.physical()), plant.inUse());
             int g = claim.update(target, held);
@@ -476,8 +591,42 @@ public final class ControlLoop {
         }
         double w = longer.holdSeconds();
         snapshot = new Snapshot(size, limit, longer.arrivalRate(), Double.isNaN(w) ? Double.NaN : w * 1e9,
-                longer.offeredLoad(), Double.isNaN(recent) ? Double.NaN : recent * 1e9,
-                throttle == null ? Double.NaN : throttle.baseline() * 1e9, fraction, grant, reason, reasonAtMillis);
+                longer.offeredLoad(), Double.isNaN(recent) ? Double.NaN : recent * 1e9, Double.NaN, fraction, grant,
+                reason, reasonAtMillis, stmtRecent * 1e9, statements == null ? Double.NaN : statements.baseline() * 1e9,
+                dbFresh ? db.latencySeconds() * 1e9 : Double.NaN,
+                database == null ? Double.NaN : database.baseline() * 1e9, dbCap);
+    }
+
+    /**
+     * @return the most physical connections the database's headroom allows now, or -1 for no cap: what the pool
+     *         holds plus the server's free connections less a margin; what it holds while the server refused one
+     *         for want of room in the last {@value #FULL_HOLD_MILLIS} ms. Never below what the pool holds: a full
+     *         server is a reason not to grow, not to drop connections in use.
+     */
+    private int databaseCap(long now, DatabaseSampler.Sample db, boolean fresh) {
+        long r = refusals.sum();
+        if (r != lastRefusals) {
+            lastRefusals = r;
+            fullUntil = now + TimeUnit.MILLISECONDS.toNanos(FULL_HOLD_MILLIS);
+        }
+        full = now - fullUntil < 0;
+        int held = plant.physical();
+        if (db != null && db.seq() != capSeq) {
+            // The server's count includes this pool's connections as they were when it sampled; what the pool has
+            // opened or closed since must not count twice. Read within one tick (10 ms) of the sample.
+            capSeq = db.seq();
+            heldAtSample = held;
+        }
+        if (full) {
+            return held;
+        }
+        if (!fresh || db.load().maxConnections() <= 0 || db.load().connections() < 0) {
+            return -1;
+        }
+        int usable = db.load().maxConnections();
+        int margin = Math.max(DB_MARGIN_MIN, (int) Math.ceil(DB_MARGIN_SHARE * usable));
+        int others = Math.max(0, db.load().connections() - heldAtSample);
+        return Math.max(held, usable - margin - others);
     }
 
     private static String describe(String verb, int from, int to, Window w, String span) {

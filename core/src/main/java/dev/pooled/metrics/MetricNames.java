@@ -63,6 +63,21 @@ public final class MetricNames {
     /** Gauge: connections the shared budget grants this pool (NaN without a budget). */
     public static final String BUDGET_SHARE = "pooled.budget.share";
 
+    /** Gauge: client sessions on the database server at its last sample (issue 10's sampler; all clients). */
+    public static final String DB_CONNECTIONS = "pooled.db.connections";
+    /** Gauge: sessions ordinary users may open on the server ({@code max_connections} less reserved ones). */
+    public static final String DB_MAX_CONNECTIONS = "pooled.db.max_connections";
+    /** Gauge: sessions running a statement on the server at its last sample. */
+    public static final String DB_ACTIVE = "pooled.db.active";
+    /** Gauge: sessions idle inside a transaction at the last sample. */
+    public static final String DB_IDLE_IN_TRANSACTION = "pooled.db.idle_in_transaction";
+    /** Gauge: sessions waiting for a lock at the last sample. */
+    public static final String DB_WAITING_ON_LOCKS = "pooled.db.waiting_on_locks";
+    /** Gauge, seconds: the server's mean statement time over the last samples (Little's law); NaN when idle. */
+    public static final String DB_LATENCY = "pooled.db.latency";
+    /** Gauge, seconds: age of the last sample; grows while the sampler cannot reach the database. */
+    public static final String DB_SAMPLE_AGE = "pooled.db.sample_age";
+
     /** Tag: the service the pool serves. */
     public static final String TAG_SERVICE = "service";
     /** Tag: the database role the pool serves. */

@@ -3,6 +3,8 @@ package dev.pooled.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pooled.ConnectionBudget;
+import dev.pooled.DatabaseLoad;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -25,6 +27,9 @@ class ControlLoopTest {
         double demandMean;
         boolean poisson;
         double holdSeconds = 0.02;
+        /** Statement latency reported to the loop for each completion; 0: none reported (session mode). */
+        double statementSeconds;
+        ControlLoop loop;
         int limit;
         int size;
         int physical;
@@ -50,7 +55,14 @@ class ControlLoopTest {
             int waiting = demand - inUse;
             queued = Math.min(waiting, maxQueue);
             rejected += Math.max(0, waiting - maxQueue) / 10;
-            acquired += inUse * (TICK / 1e9) / holdSeconds;
+            double done = inUse * (TICK / 1e9) / holdSeconds;
+            long before = (long) acquired;
+            acquired += done;
+            if (statementSeconds > 0 && loop != null) {
+                for (long k = before; k < (long) acquired; k++) {
+                    loop.recordStatement((long) (statementSeconds * 1e9));
+                }
+            }
         }
 
         private int poissonSample(double mean) {
@@ -128,7 +140,9 @@ class ControlLoopTest {
 
     private ControlLoop loop(SimPlant p, boolean autosize, int min, int max, boolean throttle,
             ConnectionBudget.Claim claim) {
-        return new ControlLoop("test", p, autosize, min, max, throttle, claim, Breaker.DISABLED, p.size, now);
+        ControlLoop l = new ControlLoop("test", p, autosize, min, max, throttle, claim, Breaker.DISABLED, p.size, now);
+        p.loop = l;
+        return l;
     }
 
     private void run(ControlLoop loop, SimPlant p, double seconds) {
@@ -235,24 +249,96 @@ class ControlLoopTest {
     }
 
     @Test
-    void theLimitFallsWhenHoldTimesRiseAndComesBackAfter() {
+    void longerHoldTimesAloneNeverLowerTheLimit() {
+        SimPlant p = new SimPlant(10);
+        p.demandMean = 10;
+        p.holdSeconds = 0.005;
+        ControlLoop loop = loop(p, false, 10, 10, true, null);
+        run(loop, p, 5);
+        long perPlace = loop.nanosPerPosition();
+        assertThat(perPlace / 1e6).as("W / limit / margin").isBetween(0.3, 0.5);
+        p.holdSeconds = 20; // the application holds its connections for the whole run at an idle database
+        run(loop, p, 30);
+        assertThat(p.limit).isEqualTo(10);
+        assertThat(p.limits).doesNotContain(9);
+        assertThat(loop.nanosPerPosition()).as("the wait estimate still follows the hold time")
+                .isGreaterThan(perPlace * 100);
+    }
+
+    @Test
+    void theLimitFallsWhenStatementLatencyRisesAndComesBackAfter() {
+        SimPlant p = new SimPlant(8);
+        p.demandMean = 16;
+        p.holdSeconds = 0.005;
+        p.statementSeconds = 0.004;
+        ControlLoop loop = loop(p, false, 8, 8, true, null);
+        run(loop, p, 5);
+        assertThat(p.limit).isEqualTo(8);
+
+        p.holdSeconds = 0.040; // the database got 8x slower: statements take longer
+        p.statementSeconds = 0.038;
+        run(loop, p, 1.5);
+        assertThat(p.limit).as("limit under an 8x slowdown").isLessThanOrEqualTo(3);
+        assertThat(p.size).isEqualTo(8);
+        assertThat(loop.snapshot().statementLatencyNanos() / 1e6).isBetween(30.0, 45.0);
+
+        p.holdSeconds = 0.005;
+        p.statementSeconds = 0.004;
+        run(loop, p, 2);
+        assertThat(p.limit).as("recovered").isEqualTo(8);
+    }
+
+    /** A sampler stand-in: the test publishes what the database says. */
+    static final class FakeDatabase implements DatabaseSampler.Membership {
+        volatile DatabaseSampler.Sample sample;
+        long seq;
+
+        void say(long now, int connections, int max, int active, double latencySeconds) {
+            sample = new DatabaseSampler.Sample(new DatabaseLoad(Instant.now(), connections, max, active, 0, 0,
+                    latencySeconds * 1e6), latencySeconds, now, ++seq);
+        }
+
+        @Override
+        public DatabaseSampler.Sample latest() {
+            return sample;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Runs with the database reporting {@code others} sessions besides the pool's own physical connections. */
+    private void runWithDatabase(ControlLoop loop, SimPlant p, FakeDatabase db, double seconds, int others,
+            int max, int active, double latency) {
+        long ticks = Math.round(seconds * 1e9 / TICK);
+        long period = TimeUnit.MILLISECONDS.toNanos(DatabaseLoad.SAMPLE_PERIOD_MILLIS) / TICK;
+        for (long i = 0; i < ticks; i++) {
+            now += TICK;
+            p.step();
+            if (i % period == 0) {
+                db.say(now, others + p.physical, max, active, latency);
+            }
+            loop.tick(now);
+        }
+    }
+
+    @Test
+    void theLimitFallsWhenTheServersOwnLatencyRisesAndComesBackAfter() {
         SimPlant p = new SimPlant(8);
         p.demandMean = 16;
         p.holdSeconds = 0.005;
         ControlLoop loop = loop(p, false, 8, 8, true, null);
-        run(loop, p, 5);
+        FakeDatabase db = new FakeDatabase();
+        loop.useDatabase(db);
+        runWithDatabase(loop, p, db, 5, 12, 100, 6, 0.004);
         assertThat(p.limit).isEqualTo(8);
-        long perPlace = loop.nanosPerPosition();
-        assertThat(perPlace / 1e6).as("W / limit / margin").isBetween(0.4, 0.6);
+        assertThat(loop.databaseLoad().active()).isEqualTo(6);
 
-        p.holdSeconds = 0.040; // the database got 8x slower
-        run(loop, p, 1.5);
-        assertThat(p.limit).as("limit under an 8x slowdown").isLessThanOrEqualTo(3);
-        assertThat(p.size).isEqualTo(8);
-        assertThat(loop.nanosPerPosition()).isGreaterThan(perPlace * 4);
+        runWithDatabase(loop, p, db, 2, 12, 100, 30, 0.040);
+        assertThat(p.limit).as("limit while the server's statements take 10x longer").isLessThanOrEqualTo(3);
 
-        p.holdSeconds = 0.005;
-        run(loop, p, 2);
+        runWithDatabase(loop, p, db, 3, 12, 100, 6, 0.004);
         assertThat(p.limit).as("recovered").isEqualTo(8);
     }
 
@@ -261,15 +347,64 @@ class ControlLoopTest {
         SimPlant p = new SimPlant(6);
         p.demandMean = 6;
         p.holdSeconds = 0.005;
+        p.statementSeconds = 0.004;
         ControlLoop loop = loop(p, true, 2, 20, true, null);
         run(loop, p, 5);
         int before = p.size;
         p.holdSeconds = 0.050;
+        p.statementSeconds = 0.049;
         run(loop, p, 0.5);
         p.demandMean = 30;
         run(loop, p, 2);
         assertThat(p.limit).isLessThan(p.size);
         assertThat(p.size).isEqualTo(before);
+    }
+
+    @Test
+    void aServerNearItsConnectionLimitStopsGrowthBeforeItRefuses() {
+        SimPlant p = new SimPlant(2);
+        p.demandMean = 2;
+        p.holdSeconds = 0.005;
+        ControlLoop loop = loop(p, true, 2, 40, true, null);
+        FakeDatabase db = new FakeDatabase();
+        loop.useDatabase(db);
+        // 30 usable connections on the server, others hold 20, the pool 2: 8 free, margin 2 -> at most 2 + 6.
+        runWithDatabase(loop, p, db, 1, 20, 30, 2, 0.004);
+        p.demandMean = 30;
+        runWithDatabase(loop, p, db, 2, 20, 30, 10, 0.004);
+        assertThat(p.size).isEqualTo(8);
+        assertThat(loop.snapshot().databaseCap()).isEqualTo(8);
+        // The others leave: the pool grows.
+        runWithDatabase(loop, p, db, 1, 2, 30, 10, 0.004);
+        assertThat(p.size).isGreaterThan(8);
+    }
+
+    @Test
+    void aRefusalForWantOfRoomHoldsTheSizeForAWhile() {
+        SimPlant p = new SimPlant(4);
+        p.demandMean = 4;
+        p.holdSeconds = 0.005;
+        ControlLoop loop = loop(p, true, 2, 40, true, null);
+        run(loop, p, 1);
+        loop.databaseRefused();
+        p.demandMean = 20;
+        run(loop, p, 2);
+        assertThat(p.size).isEqualTo(4);
+        run(loop, p, ControlLoop.FULL_HOLD_MILLIS / 1000.0);
+        assertThat(p.size).isGreaterThan(4);
+    }
+
+    @Test
+    void theSizerNeverShrinksBelowWhatIsInUseAndWaitedFor() {
+        SimPlant p = new SimPlant(20);
+        p.demandMean = 2;
+        p.holdSeconds = 0.005;
+        ControlLoop loop = loop(p, true, 2, 20, true, null);
+        run(loop, p, 6);
+        p.demandMean = 12; // a burst arrives while the sizer is about to shrink on the last 5 s
+        p.holdSeconds = 5;
+        run(loop, p, 3);
+        assertThat(p.size).isGreaterThanOrEqualTo(12);
     }
 
     @Test
