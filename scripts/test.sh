@@ -24,6 +24,12 @@ ensure_java
 ensure_postgresql
 ensure_mariadb
 ensure_etcd
+# Private PostgreSQL (primary + streaming standby, a small one) and MariaDB on
+# other ports, for the tests that stop, fail over, restart or fill a server
+# (issue 10); removed again when Maven is done.
+log "private test servers (scripts/private-servers.sh up)"
+"$ROOT/scripts/private-servers.sh" up
+trap '"$ROOT/scripts/private-servers.sh" down || true' EXIT
 t1=$(date +%s%N)
 
 export POOLED_PG_URL=jdbc:postgresql://127.0.0.1:5432/test
@@ -39,5 +45,6 @@ echo "services ready in $(((t1 - t0) / 1000000)) ms"
 echo "POOLED_PG_URL=$POOLED_PG_URL POOLED_MYSQL_URL=$POOLED_MYSQL_URL POOLED_ETCD_ENDPOINTS=$POOLED_ETCD_ENDPOINTS"
 echo
 
+export POOLED_PRIVATE_SERVERS="$ROOT/scripts/private-servers.sh"
 log "./mvnw -B verify $*"
-exec ./mvnw -B verify "$@"
+./mvnw -B verify "$@"
