@@ -28,6 +28,8 @@ public final class PoolStats {
     }
 
     private final String pool;
+    private final PoolConfig config;
+    private final long configVersion;
     private final String service;
     private final String dbRole;
     private final int limit;
@@ -65,6 +67,8 @@ public final class PoolStats {
      */
     PoolStats(Builder b) {
         this.pool = b.pool;
+        this.config = b.config;
+        this.configVersion = b.configVersion;
         this.service = b.service;
         this.dbRole = b.dbRole;
         this.limit = b.limit;
@@ -258,12 +262,26 @@ public final class PoolStats {
         return budgetShare;
     }
 
+<<<<<<< HEAD
     /**
      * @return what the database server said about its load at its last sample (shared by every pool of the process
      *         that reaches the same database); {@link DatabaseLoad#UNKNOWN} before the first sample
      */
     public DatabaseLoad databaseLoad() {
         return databaseLoad;
+=======
+    /** @return the settings in force when this snapshot was taken (the last one {@code reconfigure} applied) */
+    public PoolConfig config() {
+        return config;
+    }
+
+    /**
+     * @return the version given with the config in force ({@code ConnectionPool#reconfigure(PoolConfig, long)}, for
+     *         example an etcd mod revision); 0 for the config the pool started with
+     */
+    public long configVersion() {
+        return configVersion;
+>>>>>>> main
     }
 
     @Override
@@ -277,6 +295,8 @@ public final class PoolStats {
 
     static final class Builder {
         String pool;
+        PoolConfig config;
+        long configVersion;
         String service;
         String dbRole;
         int limit;
