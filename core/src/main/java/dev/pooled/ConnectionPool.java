@@ -2,6 +2,8 @@ package dev.pooled;
 
 import dev.pooled.internal.Breaker;
 import dev.pooled.internal.ControlLoop;
+import dev.pooled.internal.DatabaseMeters;
+import dev.pooled.internal.DatabaseSampler;
 import dev.pooled.internal.Gate;
 import dev.pooled.internal.LeaseGuard;
 import dev.pooled.internal.Leases;
@@ -68,9 +70,18 @@ public final class ConnectionPool implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Serializes {@link #reconfigure} calls; the acquire path never takes it. */
     private final ReentrantLock reconfiguring = new ReentrantLock();
+    private final Reconnector reconnector;
+    private final DataSource physicalSource;
+    private final DatabaseMeters databaseMeters;
+    /** The pool's share in its database's sampler; {@link DatabaseSampler#NONE} until a first connection named it. */
+    private volatile DatabaseSampler.Membership sampler = DatabaseSampler.NONE;
 
+    /**
+     * @param probe the first connection's error when the database could not be reached at start, {@code null} when
+     *        it answered (then {@code catalog} and {@code schema} are what it said)
+     */
     private ConnectionPool(PoolConfig config, DataSource physical, String catalog, String schema,
-            Instrumentation instrumentation, ConnectionBudget.Claim claim) {
+            Instrumentation instrumentation, ConnectionBudget.Claim claim, SQLException probe) {
         this.name = PoolNames.claim(config.service() + "/" + config.dbRole());
         this.claim = claim;
         PoolSettings settings = new PoolSettings(config, 0L, PoolSettings.rateLimiter(name, config));
@@ -82,22 +93,61 @@ public final class ConnectionPool implements AutoCloseable {
         this.breaker = config.breakerFailureRate() == 0 ? Breaker.DISABLED
                 : new Breaker(name, config.breakerFailureRate(), config.breakerOpen(), Clock.systemUTC());
         PhysicalFailures failures = new PhysicalFailures(breaker, closing);
+        this.physicalSource = physical;
+        this.reconnector = new Reconnector(name, HikariBackend.threadPrefix(config) + "-reconnect", physical, gate,
+                breaker, closing, config.timeout().toNanos());
         this.metrics = new PoolMetrics(name, config.service(), config.dbRole(), new PoolGauges(this), instrumentation);
         this.leases = config.needsLease() ? new LeaseGuard(name, config.service(), config.dbRole(),
                 config.leakThreshold(), config.leakReclaim(), config.trackTransactions(), instrumentation.tracer(),
                 metrics) : Leases.NONE;
-        this.backend = new HikariBackend(config, failures.counting(physical), catalog, schema, metrics, initial,
-                closing);
+        this.backend = new HikariBackend(config, failures.counting(physical), metrics, initial, closing,
+                new FailoverSignals(reconnector));
+        reconnector.backend(backend);
+        reconnector.onFirstConnection(this::attachSampler);
         this.control = new ControlLoop(name, new PoolPlant(name, gate, backend, metrics),
                 config.sizing() == SizingMode.LITTLES_LAW, config.minIdle(), config.maxConnections(),
                 config.throttling() == ThrottleMode.GRADIENT, claim, breaker, initial, System.nanoTime());
-        Rejections rejections = new Rejections(name, this, gate, control, breaker, metrics);
+        failures.control(control);
+        Rejections rejections = new Rejections(name, this, gate, control, breaker, metrics, reconnector);
         this.path = new AcquirePath(settings, gate, backend, breaker, failures, rejections, leases, control);
         this.tracing = instrumentation.tracer() == null ? null
                 : new AcquireTracing(instrumentation.tracer(), this, path, gate, name);
         this.mbeanName = instrumentation.jmx() ? PoolJmx.register(this, config) : null;
+        this.databaseMeters = new DatabaseMeters(instrumentation.meterRegistry(), config.service(), config.dbRole(),
+                name, control);
         rejections.warmUp();
+        if (probe == null) {
+            backend.start(catalog, schema);
+        } else {
+            reconnector.startDown(probe);
+        }
         control.start(HikariBackend.threadPrefix(config) + "-control");
+    }
+
+    /**
+     * Joins the sampler of this pool's database, named by what a live connection says it is (its URL and user), so
+     * that every pool of the process that reaches the same database shares one sampler connection.
+     */
+    private void attachSampler(Connection c) {
+        if (sampler != DatabaseSampler.NONE || closing.get()) {
+            return;
+        }
+        try {
+            java.sql.DatabaseMetaData md = c.getMetaData();
+            String key = md.getURL() + "\u0000" + md.getUserName();
+            DatabaseSampler.Membership m = DatabaseSampler.join(key, physicalSource);
+            synchronized (this) {
+                if (sampler == DatabaseSampler.NONE && !closing.get()) {
+                    sampler = m;
+                    control.useDatabase(m);
+                    return;
+                }
+            }
+            m.close();
+        } catch (SQLException | RuntimeException e) {
+            // No sampler: the throttle then reads statement latency alone.
+            org.slf4j.LoggerFactory.getLogger(ConnectionPool.class).debug("pool {}: no database sampler", name, e);
+        }
     }
 
     /**
@@ -146,25 +196,81 @@ public final class ConnectionPool implements AutoCloseable {
         Objects.requireNonNull(physical, "physical");
         Objects.requireNonNull(budgets, "budgets");
         ConnectionBudget budget = config.budget() == null ? null : budgets.budget(config.budget(), config.budgetMax());
-        String catalog;
-        String schema;
-        try (Connection probe = physical.getConnection()) {
-            catalog = probe.getCatalog();
-            schema = probe.getSchema();
+        String catalog = null;
+        String schema = null;
+        SQLException down = null;
+        Connection first = null;
+        try {
+            first = physical.getConnection();
+            catalog = first.getCatalog();
+            schema = first.getSchema();
         } catch (SQLException e) {
-            throw new PoolStartException("pool " + config.service() + "/" + config.dbRole()
-                    + " could not open its first connection", e);
+            if (first != null) {
+                closeQuietly(first);
+                first = null;
+            }
+            if (!unreachable(e)) {
+                // Bad credentials, an unknown database, a refused role: retrying cannot help, say so at once.
+                throw new PoolStartException("pool " + config.service() + "/" + config.dbRole()
+                        + " could not open its first connection", e);
+            }
+            down = e;
         }
         ConnectionBudget.Claim claim = budget == null ? null
                 : budget.claim(config.service() + "/" + config.dbRole(), config.priority());
         try {
-            return new ConnectionPool(config, physical, catalog, schema, instrumentation, claim);
+            ConnectionPool pool = new ConnectionPool(config, physical, catalog, schema, instrumentation, claim, down);
+            if (first != null) {
+                pool.attachSampler(first);
+                closeQuietly(first);
+            }
+            return pool;
         } catch (RuntimeException | Error e) {
             if (claim != null) {
                 claim.close();
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether a first connection's error means "the database cannot be reached now" (the pool then starts and
+     * reconnects in the background) rather than "this configuration cannot work" (thrown at once): class 08
+     * (refused, unreachable, no server of the wanted type), 57P01–57P03 (shutting down, starting up), 53300 / MySQL
+     * 1040, 1203 (server full), MySQL 1053 (shutdown), or no SQLState at all (a driver's I/O failure). Bad
+     * credentials (28P01, 28000, MySQL 1045), an unknown database (3D000, MySQL 1049) and every other state are
+     * configuration errors.
+     */
+    static boolean unreachable(SQLException e) {
+        String state = e.getSQLState();
+        int code = e.getErrorCode();
+        if (code == 1045 || code == 1049 || code == 1044) {
+            return false;
+        }
+        if (state == null) {
+            return true;
+        }
+        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+                || state.equals("53300") || code == 1040 || code == 1203 || code == 1053;
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // the probe's connection: nothing to do
+        }
+    }
+
+    /**
+     * Reports how long one statement took at the database, as seen by a wrapper that runs statements (transaction
+     * mode's logical statements): the adaptive throttle compares it with its baseline. Any thread; two
+     * {@code LongAdder} increments, no allocation.
+     *
+     * @param nanos from sending the statement to its result, nanoseconds
+     */
+    public void recordStatement(long nanos) {
+        control.recordStatement(nanos);
     }
 
     /**
@@ -242,6 +348,7 @@ public final class ConnectionPool implements AutoCloseable {
             backend.reconfigure(next);
             gate.setMaxQueue(next.maxQueue());
             path.settings(updated);
+            reconnector.holdNanos(next.timeout().toNanos());
             control.bounds(next.minIdle(), next.maxConnections());
         } finally {
             reconfiguring.unlock();
@@ -295,12 +402,12 @@ public final class ConnectionPool implements AutoCloseable {
 
     /** Admits nobody until {@link #resume()}: callers queue and time out; connections held are unaffected. */
     public void pause() {
-        gate.pause();
+        reconnector.userPaused(true);
     }
 
-    /** Admits callers again, waiters first. */
+    /** Admits callers again, waiters first (once connected, if the pool is reconnecting to its database). */
     public void resume() {
-        gate.resume();
+        reconnector.userPaused(false);
     }
 
     /** Closes idle connections now and borrowed ones when they come back; HikariCP opens fresh ones. */
@@ -363,6 +470,9 @@ public final class ConnectionPool implements AutoCloseable {
         gate.close();
         leases.close();
         control.stop();
+        reconnector.close();
+        sampler.close();
+        databaseMeters.close();
         backend.drainAndClose(drainTimeout);
         if (claim != null) {
             claim.close();
@@ -402,6 +512,10 @@ public final class ConnectionPool implements AutoCloseable {
 
     Breaker breaker() {
         return breaker;
+    }
+
+    Reconnector reconnector() {
+        return reconnector;
     }
 
     ConnectionBudget.Claim claim() {

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.pooled.internal.PoolMetrics;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +27,13 @@ import javax.sql.DataSource;
  * {@link #applySize} and {@link #evictIdle} are called by the control thread (and the constructor) only.
  */
 final class HikariBackend {
-    private final HikariDataSource hikari;
-    private final HikariPool pool;
+    /**
+     * {@code null} until {@link #start}: a pool whose database was down when it started builds HikariCP once it has
+     * a first connection, because HikariCP takes the catalog and schema it resets borrowers to only at construction.
+     */
+    private volatile HikariDataSource hikari;
+    private volatile HikariPool pool;
+    private final HikariConfig hc;
     private final boolean autosize;
     private final AtomicBoolean closing;
     /** {@code min_idle} in force; written by {@link #reconfigure}. */
@@ -46,12 +52,25 @@ final class HikariBackend {
      */
     HikariBackend(PoolConfig config, DataSource physical, String catalog, String schema, PoolMetrics metrics,
             int initial, AtomicBoolean closing) {
+        this(config, physical, metrics, initial, closing, null);
+        start(catalog, schema);
+    }
+
+    /**
+     * A backend that starts HikariCP later ({@link #start}), for a pool whose database could not be reached yet.
+     *
+     * @param failover told of every fatal error HikariCP sees on a borrowed connection (see {@link FailoverSignals})
+     */
+    HikariBackend(PoolConfig config, DataSource physical, PoolMetrics metrics, int initial, AtomicBoolean closing,
+            FailoverSignals failover) {
         this.autosize = config.sizing() == SizingMode.LITTLES_LAW;
         this.closing = closing;
         this.minIdle = config.minIdle();
         // HikariCP names its threads after the pool; ours use the same prefix: pooled-<service>.<db_role>-<role>.
         String threadPrefix = threadPrefix(config);
         HikariConfig hc = new HikariConfig();
+        this.hc = hc;
+        this.appliedSize = initial;
         hc.setPoolName(threadPrefix);
         hc.setDataSource(physical);
         // The maximum HikariCP starts with fixes the capacity of its connection-adder queue for good, and one queued
@@ -68,17 +87,59 @@ final class HikariBackend {
         hc.setValidationTimeout(Math.min(5_000L, hikariTimeout));
         // The probe connection in ConnectionPool.start already proved the database answers, with the driver's error.
         hc.setInitializationFailTimeout(-1);
+        hc.setThreadFactory(new DaemonThreadFactory(threadPrefix));
+        hc.setMetricsTrackerFactory((poolName, stats) -> new HikariTracker(metrics));
+        if (failover != null) {
+            hc.setExceptionOverride(failover);
+        }
+    }
+
+    /**
+     * Builds HikariCP (once) and applies the size the control loop last chose.
+     *
+     * @param catalog what borrowers' catalog changes are reset to, or {@code null}
+     * @param schema what borrowers' schema changes are reset to, or {@code null}
+     */
+    synchronized void start(String catalog, String schema) {
+        if (hikari != null || closing.get()) {
+            return;
+        }
         if (catalog != null) {
             hc.setCatalog(catalog);
         }
         if (schema != null) {
             hc.setSchema(schema);
         }
-        hc.setThreadFactory(new DaemonThreadFactory(threadPrefix));
-        hc.setMetricsTrackerFactory((poolName, stats) -> new HikariTracker(metrics));
-        this.hikari = new HikariDataSource(hc);
-        this.pool = (HikariPool) hikari.getHikariPoolMXBean();
-        applySize(initial);
+        HikariDataSource h = new HikariDataSource(hc);
+        pool = (HikariPool) h.getHikariPoolMXBean();
+        hikari = h;
+        applySize(appliedSize);
+    }
+
+    /** @return whether HikariCP runs (the database answered at least once) */
+    boolean started() {
+        return hikari != null;
+    }
+
+    /**
+     * The server behind the connections is gone (failover): close idle connections now and borrowed ones as they
+     * come back, and open none until {@link #resume()}: connection attempts against a dead server would only drive
+     * HikariCP's adder into its back-off (up to 5 s), delaying the first connection to the new server.
+     */
+    void hold() {
+        HikariDataSource h = hikari;
+        if (h == null || closing.get()) {
+            return;
+        }
+        h.getHikariConfigMXBean().setMinimumIdle(0);
+        pool.softEvictConnections();
+    }
+
+    /** A server answers again: open the connections the size calls for, now. */
+    void resume() {
+        if (hikari != null) {
+            applySize(appliedSize);
+        }
     }
 
     /** @return {@code pooled-<service>.<db_role>}, the prefix of every thread the pool starts */
@@ -107,7 +168,12 @@ final class HikariBackend {
      * @throws SQLException HikariCP's error when none came in time or opening one failed
      */
     Connection borrow(long timeoutMillis) throws SQLException {
-        return pool.getConnection(timeoutMillis);
+        HikariPool p = pool;
+        if (p == null) {
+            throw new SQLTransientConnectionException("pool not connected: its database has not answered yet",
+                    "08001");
+        }
+        return p.getConnection(timeoutMillis);
     }
 
     /**
@@ -118,6 +184,10 @@ final class HikariBackend {
      */
     void applySize(int size) {
         if (closing.get()) {
+            return;
+        }
+        if (hikari == null) {
+            appliedSize = size;
             return;
         }
         HikariConfigMXBean mx = hikari.getHikariConfigMXBean();
@@ -151,7 +221,7 @@ final class HikariBackend {
      */
     int evictIdle(int count) {
         int closed = 0;
-        while (closed < count && !closing.get() && pool.getIdleConnections() > 0) {
+        while (closed < count && !closing.get() && pool != null && pool.getIdleConnections() > 0) {
             Connection c;
             HikariTracker.internalBorrow();
             try {
@@ -172,6 +242,17 @@ final class HikariBackend {
      * {@code timeout_ms}, and {@code min_idle} (at the next resize, and at once for a fixed size).
      */
     void reconfigure(PoolConfig next) {
+        if (hikari == null) {
+            synchronized (this) {
+                if (hikari == null) {
+                    hc.setConnectionTimeout(hikariTimeoutMillis(next));
+                    hc.setValidationTimeout(Math.min(5_000L, hikariTimeoutMillis(next)));
+                    hc.setMaxLifetime(next.maxLifetime().toMillis());
+                    minIdle = next.minIdle();
+                    return;
+                }
+            }
+        }
         HikariConfigMXBean mx = hikari.getHikariConfigMXBean();
         long hikariTimeout = hikariTimeoutMillis(next);
         mx.setConnectionTimeout(hikariTimeout);
@@ -185,7 +266,10 @@ final class HikariBackend {
 
     /** Closes idle connections now and borrowed ones when they come back; HikariCP opens fresh ones. */
     void softEvict() {
-        pool.softEvictConnections();
+        HikariPool p = pool;
+        if (p != null) {
+            p.softEvictConnections();
+        }
     }
 
     /** @param hikariProxy a borrowed HikariCP proxy whose physical connection must not be reused */
@@ -195,22 +279,26 @@ final class HikariBackend {
 
     /** @return physical connections open now (0 once closing) */
     int total() {
-        return closing.get() ? 0 : pool.getTotalConnections();
+        HikariPool p = pool;
+        return closing.get() || p == null ? 0 : p.getTotalConnections();
     }
 
     /** @return idle physical connections now (0 once closing) */
     int idle() {
-        return closing.get() ? 0 : pool.getIdleConnections();
+        HikariPool p = pool;
+        return closing.get() || p == null ? 0 : p.getIdleConnections();
     }
 
     /** @return physical connections open now, also while closing */
     int totalNow() {
-        return pool.getTotalConnections();
+        HikariPool p = pool;
+        return p == null ? 0 : p.getTotalConnections();
     }
 
     /** @return idle physical connections now, also while closing */
     int idleNow() {
-        return pool.getIdleConnections();
+        HikariPool p = pool;
+        return p == null ? 0 : p.getIdleConnections();
     }
 
     /**
@@ -218,6 +306,11 @@ final class HikariBackend {
      * (which aborts those still out). The pool's closing flag is already set.
      */
     void drainAndClose(Duration drainTimeout) {
+        synchronized (this) {
+            if (hikari == null) {
+                return; // never started: nothing to drain (start() checks the closing flag)
+            }
+        }
         hikari.getHikariConfigMXBean().setMinimumIdle(0);
         pool.softEvictConnections();
         long deadline = System.nanoTime() + drainTimeout.toNanos();

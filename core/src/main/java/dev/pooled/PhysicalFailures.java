@@ -24,12 +24,18 @@ final class PhysicalFailures {
 
     private final Breaker breaker;
     private final AtomicBoolean closing;
+    /** Told of the database's refusals for want of room; set once the control loop exists. */
+    private volatile dev.pooled.internal.ControlLoop control;
     /** {@link System#nanoTime()} when a physical connection was last opened; written only when one opens. */
     private volatile long lastOpenedNanos = System.nanoTime();
 
     PhysicalFailures(Breaker breaker, AtomicBoolean closing) {
         this.breaker = breaker;
         this.closing = closing;
+    }
+
+    void control(dev.pooled.internal.ControlLoop loop) {
+        this.control = loop;
     }
 
     /** @return {@code physical} as HikariCP should see it: opening failures feed the breaker, successes are noted */
@@ -47,7 +53,9 @@ final class PhysicalFailures {
      * @param probeStart when the probe began, {@link System#nanoTime()}
      */
     void borrowFailed(SQLException e, long hikariTimeoutMillis, boolean probe, long probeStart) {
-        boolean counts = !closing.get() && (e.getCause() != null || timeoutCounts(hikariTimeoutMillis));
+        // A full server is a signal to stop growing (the control loop hears of it), not an outage.
+        boolean counts = !closing.get() && !Rejections.databaseFull(e)
+                && (e.getCause() != null || timeoutCounts(hikariTimeoutMillis));
         if (probe) {
             if (counts) {
                 breaker.probeFailed(System.nanoTime() - probeStart, e);
@@ -107,7 +115,15 @@ final class PhysicalFailures {
         }
 
         private SQLException counted(SQLException e) {
-            if (!closing.get()) {
+            if (closing.get()) {
+                return e;
+            }
+            if (Rejections.databaseFull(e)) {
+                dev.pooled.internal.ControlLoop c = control;
+                if (c != null) {
+                    c.databaseRefused();
+                }
+            } else {
                 breaker.failed(e);
             }
             return e;

@@ -262,14 +262,14 @@ public final class PoolStats {
         return budgetShare;
     }
 
-<<<<<<< HEAD
     /**
      * @return what the database server said about its load at its last sample (shared by every pool of the process
      *         that reaches the same database); {@link DatabaseLoad#UNKNOWN} before the first sample
      */
     public DatabaseLoad databaseLoad() {
         return databaseLoad;
-=======
+    }
+
     /** @return the settings in force when this snapshot was taken (the last one {@code reconfigure} applied) */
     public PoolConfig config() {
         return config;
@@ -281,7 +281,6 @@ public final class PoolStats {
      */
     public long configVersion() {
         return configVersion;
->>>>>>> main
     }
 
     @Override

@@ -48,6 +48,7 @@ final class PoolStatsAssembly {
         b.breakerState = pool.breaker().stateName();
         b.budget = config.budget();
         b.budgetShare = pool.claim() == null ? -1 : s.grant();
+        b.databaseLoad = pool.control().databaseLoad();
         return new PoolStats(b);
     }
 }

@@ -20,9 +20,11 @@ final class Rejections {
     private final ControlLoop control;
     private final Breaker breaker;
     private final PoolMetrics metrics;
+    private final Reconnector reconnector;
 
     Rejections(String name, ConnectionPool pool, Gate gate, ControlLoop control, Breaker breaker,
-            PoolMetrics metrics) {
+            PoolMetrics metrics, Reconnector reconnector) {
+        this.reconnector = reconnector;
         this.name = name;
         this.pool = pool;
         this.gate = gate;
@@ -73,6 +75,9 @@ final class Rejections {
 
     PoolCircuitOpenException circuitOpen() {
         metrics.reject(RejectReason.CIRCUIT_OPEN);
+        if (reconnector.state() == Reconnector.DOWN) {
+            reconnector.wake(); // a caller is waiting for the database: probe now, not at the end of the back-off
+        }
         return buildCircuitOpen();
     }
 
@@ -89,10 +94,36 @@ final class Rejections {
             closed.initCause(e);
             return closed;
         }
+        if (databaseFull(e)) {
+            metrics.reject(RejectReason.DATABASE_FULL);
+            return new PoolAcquireTimeoutException("pool " + name + " could not get a physical connection: the"
+                    + " database refused a new one for want of room (" + gate.inUse() + " of limit=" + gate.limit()
+                    + " in use; the pool stops growing for a while): " + e.getMessage(), ErrorCode.ACQUIRE_TIMEOUT, e);
+        }
         metrics.reject(RejectReason.TIMEOUT);
         return new PoolAcquireTimeoutException("pool " + name + " could not get a physical connection within"
                 + " timeout_ms=" + pool.settings().timeoutMillis + " (" + gate.inUse() + " of limit=" + gate.limit()
                 + " in use): " + e.getMessage(), ErrorCode.ACQUIRE_TIMEOUT, e);
+    }
+
+    /**
+     * @return whether the database refused a connection for want of room somewhere in the chain: PostgreSQL
+     *         {@code 53300} (too many clients), MySQL 1040 (too many connections) or 1203 (max_user_connections)
+     */
+    static boolean databaseFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                SQLException s = (SQLException) t;
+                int code = s.getErrorCode();
+                if ("53300".equals(s.getSQLState()) || code == 1040 || code == 1203) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     private PoolQueueFullException buildQueueFull() {

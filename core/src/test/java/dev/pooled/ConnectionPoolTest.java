@@ -100,12 +100,35 @@ class ConnectionPoolTest {
     }
 
     @Test
-    void aPoolWhoseDatabaseIsDownDoesNotStartAndSaysWhy() {
+    void aPoolWhoseDatabaseIsDownStartsFailsFastAndIsServedOnceItComesBack() throws Exception {
         StubDataSource ds = new StubDataSource();
         ds.failing = true;
+        try (ConnectionPool p = pool(ds, 1, 0, 100)) {
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                assertThatThrownBy(p::getConnection).isInstanceOfSatisfying(PoolCircuitOpenException.class,
+                        e -> assertThat(e.getCause()).hasMessageContaining("stub database is down"));
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(50);
+            }
+            assertThat(p.stats().breakerState()).isEqualTo("open");
+            ds.failing = false;
+            await().atMost(5, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(10)).ignoreExceptions()
+                    .until(() -> {
+                        p.getConnection().close();
+                        return true;
+                    });
+            assertThat(p.stats().breakerState()).isEqualTo("closed");
+        }
+    }
+
+    @Test
+    void aConfigurationErrorAtStartIsThrownAtOnce() {
+        StubDataSource ds = new StubDataSource();
+        ds.failing = true;
+        ds.failState = "28P01";
         assertThatThrownBy(() -> pool(ds, 1, 0, 100)).isInstanceOfSatisfying(PoolStartException.class, e -> {
-            assertThat(e.getSQLState()).isEqualTo("08001");
-            assertThat(e.getMessage()).contains("unit/stub", "stub database is down");
+            assertThat(e.getSQLState()).isEqualTo("28P01");
+            assertThat(e.getMessage()).contains("unit/stub");
         });
     }
 

@@ -13,13 +13,15 @@ final class StubDataSource implements DataSource {
     final AtomicInteger opened = new AtomicInteger();
     final AtomicInteger closed = new AtomicInteger();
     volatile boolean failing;
+    /** The SQLState of the failure while {@link #failing}: 08001 (down) by default. */
+    volatile String failState = "08001";
     /** How long opening a connection takes: a slow or hanging database. */
     volatile long openDelayMillis;
 
     @Override
     public Connection getConnection() throws SQLException {
         if (failing) {
-            throw new SQLException("stub database is down", "08001");
+            throw new SQLException("stub database is down", failState);
         }
         long delay = openDelayMillis;
         if (delay > 0) {

@@ -211,6 +211,31 @@ public final class Breaker {
         }
     }
 
+    /**
+     * Opens the breaker until {@link #releaseForced()}, whatever the outcomes: the pool cannot reach its database
+     * (down at start, or a failover that found no server within {@code timeout_ms}) and a background thread is
+     * reconnecting. A disabled breaker stays disabled. Any thread.
+     *
+     * @param cause why, shown as the cause of the callers' {@code PoolCircuitOpenException}
+     */
+    public void forceOpen(Throwable cause) {
+        if (cb == null) {
+            return;
+        }
+        lastFailure = cause;
+        cb.transitionToForcedOpenState();
+        refresh();
+    }
+
+    /** Closes a breaker {@link #forceOpen(Throwable) forced open}; a no-op otherwise. Any thread. */
+    public void releaseForced() {
+        if (cb == null || cb.getState() != CircuitBreaker.State.FORCED_OPEN) {
+            return;
+        }
+        cb.transitionToClosedState();
+        refresh();
+    }
+
     /** @return {@code closed}, {@code open}, {@code half_open}, or {@code disabled} */
     public String stateName() {
         if (cb == null) {
