@@ -34,6 +34,7 @@ PG_PRIMARY=$BASE/pooled-pg-primary
 PG_STANDBY=$BASE/pooled-pg-standby
 PG_SMALL=$BASE/pooled-pg-small
 PG_SOCK=$BASE/pooled-pg-sock
+PG_LOGS=$BASE/pooled-pg-logs
 MY_DATA=$BASE/pooled-my-private
 MY_SOCK=$BASE/pooled-my-private.sock
 MY_PID=$BASE/pooled-my-private.pid
@@ -101,8 +102,8 @@ pg_init() { # pg_init DIR PORT [conf lines...]
 }
 
 pg_start_dir() { # pg_start_dir DIR PORT
-  install -d -o postgres -g postgres -m 0755 "$PG_SOCK"
-  pg_running "$1" || pg_ctl_ -D "$1" -l "$1.log" -w -t 60 start >/dev/null
+  install -d -o postgres -g postgres -m 0755 "$PG_SOCK" "$PG_LOGS"
+  pg_running "$1" || pg_ctl_ -D "$1" -l "$PG_LOGS/$(basename "$1").log" -w -t 60 start >/dev/null
   wait_for "PostgreSQL on 127.0.0.1:$2" 60 pg_ready "$2"
 }
 
@@ -121,7 +122,7 @@ pair_remove() {
   local d
   for d in "$PG_PRIMARY" "$PG_STANDBY"; do
     if [[ -f $d/postmaster.pid ]]; then pg_ctl_ -D "$d" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
-    rm -rf "$d" "$d.log"
+    rm -rf "$d" "$PG_LOGS/$(basename "$d").log"
   done
 }
 
@@ -230,7 +231,7 @@ case $cmd in
   down)
     pair_remove
     if [[ -f $PG_SMALL/postmaster.pid ]]; then pg_ctl_ -D "$PG_SMALL" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
-    rm -rf "$PG_SMALL" "$PG_SMALL.log" "$PG_SOCK"
+    rm -rf "$PG_SMALL" "$PG_SOCK" "$PG_LOGS"
     my_stop
     rm -rf "$MY_DATA" "$MY_LOG" "$MY_LOG.install" "$MY_PID"
     ;;

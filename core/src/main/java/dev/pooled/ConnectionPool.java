@@ -390,6 +390,19 @@ public final class ConnectionPool implements AutoCloseable {
         return backend.idleNow();
     }
 
+    /**
+     * @return how many times this pool lost its database server and reconnected (or is reconnecting): failovers,
+     *         restarts, killed sessions, and an outage at start
+     */
+    public long reconnectorFailovers() {
+        return reconnector.failovers();
+    }
+
+    /** @return nanoseconds from the last failure signal to the probe that connected again; -1 before any */
+    public long lastRecoveryNanos() {
+        return reconnector.lastRecoveryNanos();
+    }
+
     /** @return whether {@link #close()} has begun */
     public boolean isClosed() {
         return closing.get();

@@ -199,10 +199,14 @@ public final class DatabaseSampler {
             try {
                 c.setAutoCommit(true);
                 dialect = Dialect.of(c.getMetaData().getDatabaseProductName());
+                // Tell the sampler's session apart from the pools' (tests and operators count sessions): on
+                // PostgreSQL by its application name, on MySQL by its default schema.
                 if (dialect == Dialect.POSTGRESQL) {
                     try (Statement st = c.createStatement()) {
                         st.execute("set application_name = 'pooled-sampler'");
                     }
+                } else {
+                    c.setCatalog("information_schema");
                 }
             } catch (SQLException | RuntimeException e) {
                 c.close();

@@ -69,7 +69,8 @@ final class Servers {
     /** @return sessions the MySQL server holds for {@link #MYSQL_USER} */
     static int mysqlSessions() throws SQLException {
         try (Connection c = mysqlAdmin(); PreparedStatement ps = c.prepareStatement(
-                "select count(*) from information_schema.processlist where user = ?")) {
+                "select count(*) from information_schema.processlist where user = ?"
+                        + " and coalesce(db, '') <> 'information_schema'")) { // not the pool's database sampler
             ps.setString(1, MYSQL_USER);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -112,7 +112,23 @@ class LogicalStatement implements Statement, ResultOwner {
             throw failed(e);
         }
         conn.executing(classification);
+        execStart = System.nanoTime();
         return s;
+    }
+
+    /** {@link System#nanoTime()} when the current execution was sent; 0 when none is being timed. */
+    private long execStart;
+
+    /**
+     * Reports the execution's latency to the pool (the throttle reads database latency, not hold time). Called on
+     * every outcome of an execution, once.
+     */
+    private void timed() {
+        long t = execStart;
+        if (t != 0) {
+            execStart = 0;
+            conn.ctx.pool.recordStatement(System.nanoTime() - t);
+        }
     }
 
     /** @return the physical statement of the current binding, binding and creating as needed */
@@ -209,30 +225,35 @@ class LogicalStatement implements Statement, ResultOwner {
 
     /** After an execution failed: nothing to hold (in a transaction the binding stays for the rollback). */
     final SQLException failed(SQLException e) {
+        timed();
         outPending = false;
         updateHold();
         return e;
     }
 
     final ResultSet queried(ResultSet rs) {
+        timed();
         current = new LogicalResultSet(this, rs, forwardOnly());
         updateHold();
         return current;
     }
 
     final void updated(long count) {
+        timed();
         updateCount = count;
         keysPending = keysRequested;
         updateHold();
     }
 
     final void batched() {
+        timed();
         keysPending = keysRequested;
         updateHold();
     }
 
     /** After {@code execute()}: the first result is current; more may follow. */
     final boolean executed(Statement s, boolean isResultSet) throws SQLException {
+        timed();
         if (isResultSet) {
             current = new LogicalResultSet(this, s.getResultSet(), forwardOnly());
             live = true;
