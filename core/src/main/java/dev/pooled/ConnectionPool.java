@@ -81,7 +81,7 @@ public final class ConnectionPool implements AutoCloseable {
      *        it answered (then {@code catalog} and {@code schema} are what it said)
      */
     private ConnectionPool(PoolConfig config, DataSource physical, String catalog, String schema,
-            Instrumentation instrumentation, ConnectionBudget.Claim claim, SQLException probe) {
+            Instrumentation instrumentation, ConnectionBudget.Claim claim, SQLException probe, DatabaseLoad first) {
         this.name = PoolNames.claim(config.service() + "/" + config.dbRole());
         this.claim = claim;
         PoolSettings settings = new PoolSettings(config, 0L, PoolSettings.rateLimiter(name, config));
@@ -89,6 +89,8 @@ public final class ConnectionPool implements AutoCloseable {
         if (claim != null) {
             initial = Math.min(initial, claim.update(initial, 0));
         }
+        // Do not open more than the server has room for: a full server refuses (53300 / 1040) everyone, not just us.
+        initial = Math.min(initial, ControlLoop.startCap(first, 1));
         this.gate = new Gate(initial, config.maxQueue(), PoolConfig.MAX_PRIORITY + 1);
         this.breaker = config.breakerFailureRate() == 0 ? Breaker.DISABLED
                 : new Breaker(name, config.breakerFailureRate(), config.breakerOpen(), Clock.systemUTC());
@@ -200,10 +202,12 @@ public final class ConnectionPool implements AutoCloseable {
         String schema = null;
         SQLException down = null;
         Connection first = null;
+        DatabaseLoad load = DatabaseLoad.UNKNOWN;
         try {
             first = physical.getConnection();
             catalog = first.getCatalog();
             schema = first.getSchema();
+            load = DatabaseSampler.sampleOnce(first);
         } catch (SQLException e) {
             if (first != null) {
                 closeQuietly(first);
@@ -219,7 +223,8 @@ public final class ConnectionPool implements AutoCloseable {
         ConnectionBudget.Claim claim = budget == null ? null
                 : budget.claim(config.service() + "/" + config.dbRole(), config.priority());
         try {
-            ConnectionPool pool = new ConnectionPool(config, physical, catalog, schema, instrumentation, claim, down);
+            ConnectionPool pool = new ConnectionPool(config, physical, catalog, schema, instrumentation, claim, down,
+                    load);
             if (first != null) {
                 pool.attachSampler(first);
                 closeQuietly(first);

@@ -5,8 +5,7 @@ import java.time.Instant;
 /**
  * What the database server said about its own load at its last sample: one connection per database (per delegate
  * URL and user, shared by every pool of the process that reaches it) samples it every
- * {@value #SAMPLE_PERIOD_MILLIS} ms off the acquire path. PostgreSQL: {@code pg_stat_activity} (client backends) and
- * {@code pg_stat_database}; MySQL/MariaDB: {@code Threads_connected}, {@code Threads_running}, {@code Questions},
+ * {@value #SAMPLE_PERIOD_MILLIS} ms off the acquire path. PostgreSQL: {@code pg_stat_activity} (client backends); MySQL/MariaDB: {@code Threads_connected}, {@code Threads_running}, {@code Questions},
  * {@code max_connections} and InnoDB's transaction list. The sampler's own session is not counted as active.
  * Immutable; a figure the server did not give (privileges, an older version) is -1.
  *
@@ -18,8 +17,9 @@ import java.time.Instant;
  *        the sampler's own excluded
  * @param idleInTransaction sessions inside a transaction but running nothing
  * @param waitingOnLocks sessions waiting for a lock held by another
- * @param latencyMicros the server's mean statement (PostgreSQL: transaction) time over the last few samples, by
- *        Little's law: mean active sessions / completions per second; NaN while idle or unknown
+ * @param latencyMicros the server's statement latency over the last few samples: PostgreSQL twice the median age of
+ *        the statements running at each sample, MySQL mean {@code Threads_running} / {@code Questions} per second
+ *        (Little's law); NaN while nothing runs or unknown
  * @since 0.1.0
  */
 public record DatabaseLoad(Instant sampledAt, int connections, int maxConnections, int active, int idleInTransaction,

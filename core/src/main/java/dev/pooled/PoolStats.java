@@ -59,6 +59,10 @@ public final class PoolStats {
     private final String budget;
     private final int budgetShare;
     private final DatabaseLoad databaseLoad;
+    private final double statementLatencyMicros;
+    private final double statementBaselineMicros;
+    private final double databaseLatencyMicros;
+    private final double databaseBaselineMicros;
 
     /**
      * For the pool's own use; callers get instances from {@code stats()}.
@@ -98,6 +102,10 @@ public final class PoolStats {
         this.budget = b.budget;
         this.budgetShare = b.budgetShare;
         this.databaseLoad = b.databaseLoad;
+        this.statementLatencyMicros = b.statementLatencyMicros;
+        this.statementBaselineMicros = b.statementBaselineMicros;
+        this.databaseLatencyMicros = b.databaseLatencyMicros;
+        this.databaseBaselineMicros = b.databaseBaselineMicros;
     }
 
     /** @return the pool name, unique in the process */
@@ -270,6 +278,29 @@ public final class PoolStats {
         return databaseLoad;
     }
 
+    /**
+     * @return the throttle's recent mean statement latency (statements the pool sees: transaction mode), microseconds;
+     *         NaN when none ran or throttling is off
+     */
+    public double statementLatencyMicros() {
+        return statementLatencyMicros;
+    }
+
+    /** @return the throttle's baseline for {@link #statementLatencyMicros()}; NaN before it is known */
+    public double statementBaselineMicros() {
+        return statementBaselineMicros;
+    }
+
+    /** @return the server's mean statement time at its last fresh sample, microseconds; NaN when unknown or idle */
+    public double databaseLatencyMicros() {
+        return databaseLatencyMicros;
+    }
+
+    /** @return the throttle's baseline for {@link #databaseLatencyMicros()}; NaN before it is known */
+    public double databaseBaselineMicros() {
+        return databaseBaselineMicros;
+    }
+
     /** @return the settings in force when this snapshot was taken (the last one {@code reconfigure} applied) */
     public PoolConfig config() {
         return config;
@@ -325,5 +356,9 @@ public final class PoolStats {
         String budget;
         int budgetShare = -1;
         DatabaseLoad databaseLoad = DatabaseLoad.UNKNOWN;
+        double statementLatencyMicros = Double.NaN;
+        double statementBaselineMicros = Double.NaN;
+        double databaseLatencyMicros = Double.NaN;
+        double databaseBaselineMicros = Double.NaN;
     }
 }

@@ -49,6 +49,10 @@ final class PoolStatsAssembly {
         b.budget = config.budget();
         b.budgetShare = pool.claim() == null ? -1 : s.grant();
         b.databaseLoad = pool.control().databaseLoad();
+        b.statementLatencyMicros = s.statementLatencyNanos() / 1e3;
+        b.statementBaselineMicros = s.statementBaselineNanos() / 1e3;
+        b.databaseLatencyMicros = s.databaseLatencyNanos() / 1e3;
+        b.databaseBaselineMicros = s.databaseBaselineNanos() / 1e3;
         return new PoolStats(b);
     }
 }

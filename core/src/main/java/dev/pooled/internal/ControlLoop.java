@@ -615,6 +615,25 @@ public final class ControlLoop {
     }
 
     /**
+     * The size a new pool may start with, from a first sample taken on its own first connection: the server's
+     * usable connections less the margin and less everyone else's (the sampler's connection to come counts as
+     * someone else's).
+     *
+     * @param load the first sample
+     * @param own connections of this pool counted in the sample (its first connection)
+     * @return the cap, at least 1; {@link Integer#MAX_VALUE} when the server gave no figures
+     */
+    public static int startCap(DatabaseLoad load, int own) {
+        if (!load.known() || load.maxConnections() <= 0) {
+            return Integer.MAX_VALUE;
+        }
+        int usable = load.maxConnections();
+        int margin = Math.max(DB_MARGIN_MIN, (int) Math.ceil(DB_MARGIN_SHARE * usable));
+        int others = Math.max(0, load.connections() - own) + 1;
+        return Math.max(1, usable - margin - others);
+    }
+
+    /**
      * @return the most physical connections the database's headroom allows now, or -1 for no cap: what the pool
      *         holds plus the server's free connections less a margin; what it holds while the server refused one
      *         for want of room in the last {@value #FULL_HOLD_MILLIS} ms. Never below what the pool holds: a full

@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * ({@code pooled-db-<n>-sampler}) per database, shared by every pool of the process that reaches it: pools join with
  * {@link #join(String, DataSource)} under a key (delegate URL and user) and {@link Membership#close() leave}; the last
  * one out closes the connection and stops the thread. Every {@link DatabaseLoad#SAMPLE_PERIOD_MILLIS} ms it runs one
- * or two cheap queries and publishes a {@link Sample}: the {@link DatabaseLoad} plus the server's mean statement time
- * by Little's law (mean active sessions over the last {@value #WINDOW} samples / completions per second over the same
- * time), which is what the throttle compares with its baseline. Nothing here runs on the acquire path.
+ * or a few cheap queries and publishes a {@link Sample}: the {@link DatabaseLoad} plus the server's statement latency
+ * over the last {@value #WINDOW} samples, which is what the throttle compares with its baseline. PostgreSQL: twice the
+ * median age of the statements running at each sample; MySQL: Little's law, mean {@code Threads_running} over
+ * {@code Questions} per second. Nothing here runs on the acquire path.
  *
  * <p>A query that fails closes the connection; the next attempt opens a new one, with back-off from 0.5 s to 30 s
  * while the database cannot be reached. Statements time out after {@value #QUERY_TIMEOUT_SECONDS} s so that a hung
@@ -80,6 +81,7 @@ public final class DatabaseSampler {
     private final long[] ringAt = new long[WINDOW + 1];
     private final double[] ringActive = new double[WINDOW + 1];
     private final long[] ringDone = new long[WINDOW + 1];
+    private final double[] ringAge = new double[WINDOW + 1];
     private long count;
     private long seq;
 
@@ -219,26 +221,53 @@ public final class DatabaseSampler {
         record(at, r);
     }
 
+    /**
+     * One sample on a caller's connection (the pool's first), so that a new pool knows the server's headroom before
+     * it opens its connections. Never throws: {@link DatabaseLoad#UNKNOWN} when the server does not say.
+     *
+     * @param c a live connection; left open, its autocommit state unchanged by a successful query
+     * @return what the server said; the latency is NaN
+     */
+    public static DatabaseLoad sampleOnce(Connection c) {
+        try {
+            Dialect d = Dialect.of(c.getMetaData().getDatabaseProductName());
+            Raw r = d == Dialect.POSTGRESQL ? postgres(c) : mysql(c);
+            return new DatabaseLoad(Instant.now(), r.connections, r.maxConnections, r.active, r.idleInTx,
+                    r.waitingOnLocks, Double.NaN);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("database sampler: no first sample", e);
+            return DatabaseLoad.UNKNOWN;
+        }
+    }
+
     /** Figures of one query. */
+    /**
+     * @param completions a server-wide completion counter (MySQL {@code Questions}), or -1
+     * @param activeAge PostgreSQL: the median age of running statements in seconds (0 when none runs); else NaN
+     */
     private record Raw(int connections, int maxConnections, int active, int idleInTx, int waitingOnLocks,
-            long completions) {
+            long completions, double activeAge) {
     }
 
     private static Raw postgres(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-            // One statement, so one snapshot. Completed transactions of the whole server; our own samples add one
-            // per sample, subtracted by the caller through the ring (a constant rate cancels out of W only if it is
-            // small next to the real rate, which is why it is subtracted).
+            // One statement, so one snapshot. The latency is the median age of the statements running now: it needs
+            // no counters (pg_stat_database's are flushed by each backend at most once a second, and skipped under
+            // lock contention: measured here, they lagged the real rate fortyfold under load), it grows at once
+            // when sessions pile up on a lock or a busy CPU, and one long report query does not move a median.
             try (ResultSet rs = st.executeQuery("select count(*),"
                     + " count(*) filter (where state = 'active' and pid <> pg_backend_pid()),"
                     + " count(*) filter (where state in ('idle in transaction', 'idle in transaction (aborted)')),"
                     + " count(*) filter (where wait_event_type = 'Lock'),"
                     + " current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int,"
-                    + " (select coalesce(sum(xact_commit + xact_rollback), 0) from pg_stat_database)"
+                    + " percentile_cont(0.5) within group (order by extract(epoch from clock_timestamp() - query_start))"
+                    + " filter (where state = 'active' and pid <> pg_backend_pid())"
                     + " from pg_stat_activity where backend_type = 'client backend'")) {
                 rs.next();
-                return new Raw(rs.getInt(1), rs.getInt(5), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getLong(6));
+                double age = rs.getDouble(6);
+                return new Raw(rs.getInt(1), rs.getInt(5), rs.getInt(2), rs.getInt(3), rs.getInt(4), -1,
+                        rs.wasNull() ? 0.0 : age);
             }
         }
     }
@@ -287,7 +316,7 @@ public final class DatabaseSampler {
             }
         }
         // Questions counts our own statements too: four per sample.
-        return new Raw(connected, max, running, idleInTx, lockWait, questions);
+        return new Raw(connected, max, running, idleInTx, lockWait, questions, Double.NaN);
     }
 
     /** Our own statements per sample, counted by the server's completion counter. */
@@ -300,10 +329,23 @@ public final class DatabaseSampler {
         ringAt[i] = at;
         ringActive[i] = r.active;
         ringDone[i] = r.completions;
+        ringAge[i] = r.activeAge;
         count++;
         double latency = Double.NaN;
         int n = (int) Math.min(count, WINDOW + 1);
-        if (n >= 2 && r.completions >= 0 && r.active >= 0) {
+        if (!Double.isNaN(r.activeAge)) {
+            // PostgreSQL: twice the mean over the window of the median age of running statements (a statement
+            // seen at a random moment of its run is, on average, half done); NaN when nothing ran in the window.
+            double sum = 0;
+            double activeSum = 0;
+            int m = Math.min(n, WINDOW);
+            for (int j = 0; j < m; j++) {
+                int k = (int) ((count - 1 - j) % (WINDOW + 1));
+                sum += ringAge[k];
+                activeSum += ringActive[k];
+            }
+            latency = activeSum == 0 ? Double.NaN : 2 * sum / m;
+        } else if (n >= 2 && r.completions >= 0 && r.active >= 0) {
             int oldest = (int) ((count - n) % (WINDOW + 1));
             double seconds = (at - ringAt[oldest]) / 1e9;
             long done = r.completions - ringDone[oldest] - (long) ownCompletions() * (n - 1);
