@@ -105,7 +105,13 @@ public final class ConnectionPool implements AutoCloseable {
         this.backend = new HikariBackend(config, failures.counting(physical), metrics, initial, closing,
                 new FailoverSignals(reconnector));
         reconnector.backend(backend);
+        failures.reconnector(reconnector);
         reconnector.onFirstConnection(this::attachSampler);
+        if (probe == null) {
+            // Start filling now: the rest of the construction (meters, JMX, warming the rejection paths) takes
+            // milliseconds that the first callers would otherwise wait on top of connection creation.
+            backend.start(catalog, schema);
+        }
         this.control = new ControlLoop(name, new PoolPlant(name, gate, backend, metrics),
                 config.sizing() == SizingMode.LITTLES_LAW, config.minIdle(), config.maxConnections(),
                 config.throttling() == ThrottleMode.GRADIENT, claim, breaker, initial, System.nanoTime());
@@ -118,9 +124,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.databaseMeters = new DatabaseMeters(instrumentation.meterRegistry(), config.service(), config.dbRole(),
                 name, control);
         rejections.warmUp();
-        if (probe == null) {
-            backend.start(catalog, schema);
-        } else {
+        if (probe != null) {
             reconnector.startDown(probe);
         }
         control.start(HikariBackend.threadPrefix(config) + "-control");

@@ -7,13 +7,14 @@ import java.sql.SQLException;
  * Reads the database's own errors on borrowed connections for the signs that the server behind them is gone or is no
  * longer the primary, and tells the {@link Reconnector} at the first one, so that the pool evicts every connection to
  * that server at once instead of one per borrower that trips over it. HikariCP calls it (its
- * {@link SQLExceptionOverride} slot, public API since HikariCP 5.1) for each exception in the chain of every error a
+ * {@link SQLExceptionOverride} slot, public API; {@code HikariConfig#setExceptionOverride} is in 7.0.2 and 7.1.0)
+ * for each exception in the chain of every error a
  * proxy throws, on the application's thread; it costs nothing on the success path.
  *
  * <table>
  * <caption>Signals</caption>
  * <tr><th>what</th><th>PostgreSQL</th><th>MySQL / MariaDB</th></tr>
- * <tr><td>connection broken</td><td>class {@code 08}</td><td>class {@code 08} ({@code 08S01}), 2006, 2013</td></tr>
+ * <tr><td>connection broken</td><td>class {@code 08} but {@code 08003} (closed by the client)</td><td>class {@code 08} ({@code 08S01}), 2006, 2013</td></tr>
  * <tr><td>server shutting down, crashed, starting</td><td>{@code 57P01}, {@code 57P02}, {@code 57P03}</td>
  * <td>1053, 1927 (connection killed)</td></tr>
  * <tr><td>server is no longer the primary</td><td>{@code 25006} (read-only transaction)</td>
@@ -49,6 +50,11 @@ final class FailoverSignals implements SQLExceptionOverride {
         String state = e.getSQLState();
         int code = e.getErrorCode();
         if (state != null) {
+            if (state.equals("08003")) {
+                // "connection does not exist": this one was closed on the client's side (a caller closed the driver
+                // connection under the pool); HikariCP evicts it, the server is fine.
+                return NONE;
+            }
             if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
                 return LOST;
             }

@@ -38,6 +38,18 @@ final class PhysicalFailures {
         this.control = loop;
     }
 
+    /** While reconnecting (a failover, an outage) failures are the reconnector's business, not the breaker's. */
+    private volatile Reconnector reconnector;
+
+    void reconnector(Reconnector r) {
+        this.reconnector = r;
+    }
+
+    private boolean reconnecting() {
+        Reconnector r = reconnector;
+        return r != null && r.state() != Reconnector.CONNECTED;
+    }
+
     /** @return {@code physical} as HikariCP should see it: opening failures feed the breaker, successes are noted */
     DataSource counting(DataSource physical) {
         return new CountingDataSource(physical);
@@ -54,7 +66,7 @@ final class PhysicalFailures {
      */
     void borrowFailed(SQLException e, long hikariTimeoutMillis, boolean probe, long probeStart) {
         // A full server is a signal to stop growing (the control loop hears of it), not an outage.
-        boolean counts = !closing.get() && !Rejections.databaseFull(e)
+        boolean counts = !closing.get() && !reconnecting() && !Rejections.databaseFull(e)
                 && (e.getCause() != null || timeoutCounts(hikariTimeoutMillis));
         if (probe) {
             if (counts) {
@@ -115,7 +127,7 @@ final class PhysicalFailures {
         }
 
         private SQLException counted(SQLException e) {
-            if (closing.get()) {
+            if (closing.get() || reconnecting()) {
                 return e;
             }
             if (Rejections.databaseFull(e)) {

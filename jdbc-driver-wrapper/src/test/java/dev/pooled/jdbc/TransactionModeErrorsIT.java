@@ -2,6 +2,7 @@ package dev.pooled.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -14,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,6 +56,9 @@ class TransactionModeErrorsIT {
                 .set("service", app).set("mode", "transaction").set("max_connections", "1")
                 .set("timeout_ms", "200").set("sizing", "fixed")
                 .instrumentation(Instrumentation.builder().jmx(false).build()).build();
+        // The one physical connection is open before the test starts holding it (a loaded machine may take longer
+        // than timeout_ms to open it).
+        await().atMost(30, TimeUnit.SECONDS).until(() -> ds.pool().physicalConnections() == 1);
         return ds;
     }
 
