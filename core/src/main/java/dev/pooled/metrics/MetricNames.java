@@ -93,7 +93,7 @@ public final class MetricNames {
     public static final String TAG_STATE = "state";
     /**
      * Tag on {@link #REJECTIONS}: {@code queue_full}, {@code timeout}, {@code closed}, {@code interrupted},
-     * {@code overloaded}, {@code circuit_open}, {@code rate_limited}.
+     * {@code overloaded}, {@code circuit_open}, {@code rate_limited}, {@code database_full}.
      */
     public static final String TAG_REASON = "reason";
     /** Tag on {@link #RESIZES}: {@code grow} or {@code shrink}. */
