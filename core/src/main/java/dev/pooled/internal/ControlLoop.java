@@ -202,6 +202,7 @@ public final class ControlLoop {
     private boolean full;
     private long capSeq;
     private int heldAtSample;
+    private int minHeld = Integer.MAX_VALUE;
     private int head;
     private long epochs;
 
@@ -647,11 +648,14 @@ public final class ControlLoop {
         }
         full = now - fullUntil < 0;
         int held = plant.physical();
+        minHeld = Math.min(minHeld, held);
         if (db != null && db.seq() != capSeq) {
-            // The server's count includes this pool's connections as they were when it sampled; what the pool has
-            // opened or closed since must not count twice. Read within one tick (10 ms) of the sample.
+            // The server's count includes this pool's connections as they were when it sampled, some time since the
+            // last sample the loop saw; what the pool opened since must not count as someone else's. The fewest it
+            // held over that time is a safe stand-in: it can only overstate the others, never understate them.
             capSeq = db.seq();
-            heldAtSample = held;
+            heldAtSample = minHeld;
+            minHeld = held;
         }
         if (full) {
             return held;
