@@ -1,6 +1,6 @@
 /**
  * The engine: pools, admission, sizing, throttling, breaking, budget and config SPIs, metrics. Only
- * {@code dev.pooled} and {@code dev.pooled.metrics} are API; {@code dev.pooled.internal} is not exported.
+ * {@code dev.pooled} and {@code dev.pooled.metrics} are API; {@code dev.pooled.internal} is exported to the driver module only.
  */
 module dev.pooled.core {
     requires transitive java.sql;
@@ -17,4 +17,6 @@ module dev.pooled.core {
 
     exports dev.pooled;
     exports dev.pooled.metrics;
+    // The driver's redaction and degradation code share core helpers; users cannot reach them.
+    exports dev.pooled.internal to dev.pooled.jdbc;
 }
