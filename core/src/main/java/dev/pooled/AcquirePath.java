@@ -116,7 +116,7 @@ final class AcquirePath {
         } catch (SQLException e) {
             HikariTracker.clear();
             gate.release();
-            failures.borrowFailed(e, hikariTimeoutMillis, probe, probeStart);
+            failures.borrowFailed(e, hikariTimeoutMillis, probe, probeStart, backend.idleNow());
             throw rejections.physicalFailure(e);
         } catch (RuntimeException | Error e) {
             HikariTracker.clear();
