@@ -47,7 +47,13 @@ public enum ErrorCode {
      * and the transaction may be retried. Class {@code 40} (transaction rollback), not {@code 08}: outer pools and
      * frameworks evict connections on {@code 08}.
      */
-    BIND_FAILED(1015, "40001");
+    BIND_FAILED(1015, "40001"),
+    /**
+     * {@code getConnection(priority)} was called with a priority outside {@value PoolConfig#MIN_PRIORITY} to
+     * {@value PoolConfig#MAX_PRIORITY}: the caller's argument is wrong, not the pool or the database (SQLState
+     * {@code 22023}, invalid parameter value).
+     */
+    INVALID_PRIORITY(1016, "22023");
 
     private final int vendorCode;
     private final String sqlState;

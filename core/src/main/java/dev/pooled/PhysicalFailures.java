@@ -13,7 +13,8 @@ import javax.sql.DataSource;
  * Decides which physical failures count against the circuit breaker. A failure to open a connection (refused,
  * authentication, network) counts as it happens, on HikariCP's connection-adder thread ({@link #counting}); a borrow
  * that HikariCP failed with a cause counts; a borrow that HikariCP timed out without a cause counts only when the
- * database is to blame ({@link #timeoutCounts}). Nothing counts while the pool closes. Thread-safe.
+ * database is to blame ({@link #timeoutCounts}), and never while HikariCP has idle connections (the borrowing
+ * thread was starved of CPU, not of connections). Nothing counts while the pool closes. Thread-safe.
  */
 final class PhysicalFailures {
     /**
@@ -63,11 +64,13 @@ final class PhysicalFailures {
      * @param probe whether the borrow was a half-open probe (which reports its own outcome or gives its permission
      *        back)
      * @param probeStart when the probe began, {@link System#nanoTime()}
+     * @param idleNow HikariCP's idle connections right after the failure
      */
-    void borrowFailed(SQLException e, long hikariTimeoutMillis, boolean probe, long probeStart) {
-        // A full server is a signal to stop growing (the control loop hears of it), not an outage.
+    void borrowFailed(SQLException e, long hikariTimeoutMillis, boolean probe, long probeStart, int idleNow) {
+        // A full server is a signal to stop growing (the control loop hears of it), not an outage; failures while
+        // the pool reconnects are the reconnector's business.
         boolean counts = !closing.get() && !reconnecting() && !Rejections.databaseFull(e)
-                && (e.getCause() != null || timeoutCounts(hikariTimeoutMillis));
+                && (e.getCause() != null || (idleNow == 0 && timeoutCounts(hikariTimeoutMillis)));
         if (probe) {
             if (counts) {
                 breaker.probeFailed(System.nanoTime() - probeStart, e);
