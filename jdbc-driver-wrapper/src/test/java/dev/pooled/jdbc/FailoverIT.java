@@ -386,6 +386,10 @@ class FailoverIT {
                 assertThat(l.count(Outcome.TIMED_OUT)).isZero();
             }
             assertBalanced(myPool, FailoverIT::mariadbSessions);
+            // The MariaDB sampler reconnected after its own session was killed too.
+            await().atMost(10, TimeUnit.SECONDS).until(() -> myPool.stats().databaseLoad().known()
+                    && myPool.stats().databaseLoad().sampledAt().isAfter(java.time.Instant.now().minusSeconds(2)));
+            assertThat(myPool.stats().databaseLoad().maxConnections()).isEqualTo(100);
         } finally {
             Servers.closePools(myService);
         }

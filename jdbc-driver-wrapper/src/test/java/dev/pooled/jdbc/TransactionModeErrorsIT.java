@@ -98,6 +98,19 @@ class TransactionModeErrorsIT {
     }
 
     @Test
+    void logicalStatementsReportTheirLatencyToTheThrottle() throws Exception {
+        pooled();
+        try (Connection c = ds.getConnection()) {
+            for (int i = 0; i < 20; i++) {
+                selectOne(c);
+            }
+        }
+        // The throttle's recent window (0.5-2 s) holds the statements just run.
+        await().atMost(2, TimeUnit.SECONDS).until(() -> ds.stats().statementLatencyMicros() > 0);
+        assertThat(ds.stats().statementLatencyMicros()).as("mean statement latency, us").isLessThan(1_000_000);
+    }
+
+    @Test
     void hikariCpInFrontOfUsKeepsTheConnectionAfterABindTimeout() throws Exception {
         pooled();
         HikariConfig hc = new HikariConfig();
