@@ -54,6 +54,9 @@ public interface PoolExtension {
 
         /** @return the opener of the pool's physical connections; {@link PhysicalConnections#UNSUPPORTED} if none */
         PhysicalConnections physical();
+
+        /** @return how the pool is observed: an extension registers its own meters in the same registry */
+        Instrumentation instrumentation();
     }
 
     /**

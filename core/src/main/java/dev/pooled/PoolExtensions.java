@@ -70,10 +70,12 @@ public final class PoolExtensions {
      * @param settings the pool's extension settings (names without {@code pooled.})
      * @param requested the config from the pool's own settings
      * @param physical the pool's physical-connection opener
+     * @param instrumentation how the pool is observed
      * @return the attachments, to apply and close together; empty when {@code settings} is empty
      * @throws PoolConfigException from an extension; attachments made before it are closed
      */
-    public Attached attach(Map<String, String> settings, PoolConfig requested, PhysicalConnections physical) {
+    public Attached attach(Map<String, String> settings, PoolConfig requested, PhysicalConnections physical,
+            Instrumentation instrumentation) {
         if (settings.isEmpty() || extensions.isEmpty()) {
             return Attached.EMPTY;
         }
@@ -92,6 +94,11 @@ public final class PoolExtensions {
             @Override
             public PhysicalConnections physical() {
                 return physical;
+            }
+
+            @Override
+            public Instrumentation instrumentation() {
+                return instrumentation;
             }
         };
         List<PoolExtension.Attachment> out = new ArrayList<>();
