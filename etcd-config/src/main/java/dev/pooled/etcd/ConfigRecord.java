@@ -278,13 +278,25 @@ public final class ConfigRecord {
      *         refuses
      */
     public PoolConfig applyTo(PoolConfig base) throws RecordException {
-        PoolConfig.Builder b = base.toBuilder();
+        // Rebuild from the base's settings as text rather than toBuilder(): a min_idle the base only derived from
+        // max_connections (all of it under sizing=fixed) must follow the record's max_connections, not stay frozen.
+        Map<String, String> from = new LinkedHashMap<>(base.asMap());
+        if (!settings.containsKey(PoolConfig.MIN_IDLE) && base.minIdle() == derivedMinIdle(base)) {
+            from.remove(PoolConfig.MIN_IDLE);
+        }
+        PoolConfig.Builder b = PoolConfig.builder();
+        from.forEach(b::set);
         settings.forEach(b::set);
         try {
             return b.build();
         } catch (PoolConfigException e) {
             throw new RecordException(Reason.OUT_OF_RANGE, e.violations());
         }
+    }
+
+    private static int derivedMinIdle(PoolConfig c) {
+        return c.sizing() == dev.pooled.SizingMode.FIXED ? c.maxConnections()
+                : Math.min(PoolConfig.DEFAULT_AUTOSIZED_MIN_IDLE, c.maxConnections());
     }
 
     /**

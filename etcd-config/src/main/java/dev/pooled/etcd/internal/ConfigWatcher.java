@@ -72,11 +72,13 @@ public final class ConfigWatcher implements AutoCloseable {
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
     private LivePool pool;
+    private InstanceRegistration registration;
     private final List<Watch.Watcher> watchers = new ArrayList<>();
     private long watchedFrom;
     private boolean refreshQueued;
     private long backoffMs = MIN_BACKOFF_MS;
     private volatile boolean closed;
+    private volatile Thread worker;
 
     // What is in force (written on the executor; read by reports and tests).
     private volatile long appliedVersion;
@@ -116,6 +118,7 @@ public final class ConfigWatcher implements AutoCloseable {
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pooled-" + service + "." + dbRole + "-etcd-config");
             t.setDaemon(true);
+            worker = t;
             return t;
         });
     }
@@ -145,9 +148,10 @@ public final class ConfigWatcher implements AutoCloseable {
      *
      * @param pool the pool started with {@link #startConfig()}
      */
-    public void start(LivePool pool) {
+    public void start(LivePool pool, InstanceRegistration registration) {
         executor.execute(() -> {
             this.pool = pool;
+            this.registration = registration;
             if (appliedVersion != 0) {
                 // The pool started with the record's config; tell it which version that was.
                 try {
@@ -324,7 +328,12 @@ public final class ConfigWatcher implements AutoCloseable {
             reject(version, source, ex);
             return;
         } catch (PoolConfigException ex) {
-            reject(version, source, ConfigRecord.recordException(ConfigRecord.Reason.CONFLICT, ex.violations()));
+            // The running pool names each setting it cannot take live (mode, sizing, budget, ...).
+            reject(version, source, ConfigRecord.recordException(ConfigRecord.Reason.NOT_LIVE, ex.violations()));
+            return;
+        } catch (IllegalStateException ex) {
+            reject(version, source, Rollout.RecordErrors.of(ConfigRecord.Reason.CONFLICT, "record", null,
+                    ex.getMessage()));
             return;
         }
         // Before the pool starts (startConfig) the new credential simply becomes the first one; afterwards a new
@@ -407,9 +416,26 @@ public final class ConfigWatcher implements AutoCloseable {
                 .register(registry));
     }
 
-    /** Every second: a changed password file or TLS file rolls the connections. */
+    /** Every second: report to the instance key; a changed password file or TLS file rolls the connections. */
     private void checkFiles() {
-        if (closed || pool == null || fingerprints.isEmpty()) {
+        if (closed || pool == null) {
+            return;
+        }
+        if (pool.isClosed()) {
+            // Whoever closed the pool need not know about us: stop watching and leave the instance key.
+            close();
+            return;
+        }
+        if (registration != null) {
+            try {
+                Map<String, Object> r = new LinkedHashMap<>(report());
+                r.putAll(pool.figures());
+                registration.report(dbRole, r);
+            } catch (RuntimeException e) {
+                LOG.debug("report of {} failed", configKey, e);
+            }
+        }
+        if (fingerprints.isEmpty()) {
             return;
         }
         Map<Path, String> now = fingerprints(appliedRecord);
@@ -481,21 +507,38 @@ public final class ConfigWatcher implements AutoCloseable {
         return configKey;
     }
 
-    /** Stops watching; the pool keeps its last config. Idempotent. */
+    /**
+     * Stops watching, removes this pool from the instance report and lets go of the registration and the client;
+     * the pool keeps its last config. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        executor.execute(this::closeWatchers);
+        Runnable finish = () -> {
+            closeWatchers();
+            if (registration != null) {
+                registration.remove(dbRole);
+                registration.close();
+                registration = null;
+            }
+            etcd.close();
+        };
+        if (Thread.currentThread() == worker) {
+            // On our own thread (the pool was seen closed): finish here, do not wait for ourselves.
+            executor.shutdown();
+            finish.run();
+            return;
+        }
+        executor.execute(finish);
         executor.shutdown();
         try {
-            executor.awaitTermination(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            executor.awaitTermination(settings.timeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        etcd.close();
     }
 
     private static String rootCause(Throwable e) {
