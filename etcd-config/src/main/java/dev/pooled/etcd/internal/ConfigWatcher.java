@@ -149,18 +149,20 @@ public final class ConfigWatcher implements AutoCloseable {
      * @param pool the pool started with {@link #startConfig()}
      */
     public void start(LivePool pool, InstanceRegistration registration) {
+        long version = appliedVersion;
+        if (version != 0) {
+            // The pool started with the record's config; tell it which version that was before its builder
+            // returns, so its stats never show the record's settings under version 0.
+            try {
+                pool.reconfigure(appliedConfig, version);
+            } catch (PoolConfigException e) {
+                LOG.warn("pool {} refused its own start config as version {}: {}", pool.name(), version,
+                        e.getMessage());
+            }
+        }
         executor.execute(() -> {
             this.pool = pool;
             this.registration = registration;
-            if (appliedVersion != 0) {
-                // The pool started with the record's config; tell it which version that was.
-                try {
-                    pool.reconfigure(appliedConfig, appliedVersion);
-                } catch (PoolConfigException e) {
-                    LOG.warn("pool {} refused its own start config as version {}: {}", pool.name(), appliedVersion,
-                            e.getMessage());
-                }
-            }
             refresh();
         });
         executor.scheduleWithFixedDelay(this::queueRefresh, RESYNC.toMillis(), RESYNC.toMillis(),
