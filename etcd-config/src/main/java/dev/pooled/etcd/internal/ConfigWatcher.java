@@ -54,8 +54,7 @@ public final class ConfigWatcher implements AutoCloseable {
     private static final long FILE_CHECK_MS = 1_000;
     private static final long MIN_BACKOFF_MS = 250;
     private static final long MAX_BACKOFF_MS = 4_000;
-    /** Metric name; also in MetricNames.CONFIG_REJECTED. */
-    public static final String REJECTED = "pooled.config.rejected";
+    private static final String REJECTED = dev.pooled.metrics.MetricNames.CONFIG_REJECTED;
 
     private final EtcdClients.Handle etcd;
     private final EtcdSettings settings;
@@ -414,7 +413,10 @@ public final class ConfigWatcher implements AutoCloseable {
     private Counter counter(String reason) {
         return rejected.computeIfAbsent(reason, r -> Counter.builder(REJECTED)
                 .description("config records refused by this pool, by reason; the last good config stayed in force")
-                .tag("service", service).tag("db_role", dbRole).tag("pool", poolTag).tag("reason", r)
+                .tag(dev.pooled.metrics.MetricNames.TAG_SERVICE, service)
+                .tag(dev.pooled.metrics.MetricNames.TAG_DB_ROLE, dbRole)
+                .tag(dev.pooled.metrics.MetricNames.TAG_POOL, poolTag)
+                .tag(dev.pooled.metrics.MetricNames.TAG_REASON, r)
                 .register(registry));
     }
 
