@@ -22,18 +22,30 @@ public final class PrivateEtcd implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final Path log;
+    private final List<String> extraArgs;
+    private final String scheme;
     private Process process;
 
     public PrivateEtcd() throws IOException {
+        this(List.of(), false);
+    }
+
+    /**
+     * @param extraArgs more etcd flags (TLS files, ...)
+     * @param tls whether clients speak https
+     */
+    public PrivateEtcd(List<String> extraArgs, boolean tls) throws IOException {
         this.dataDir = Files.createTempDirectory("pooled-etcd-");
         this.clientPort = freePort();
         this.peerPort = freePort();
         this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+        this.extraArgs = List.copyOf(extraArgs);
+        this.scheme = tls ? "https" : "http";
         start();
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + clientPort;
+        return scheme + "://127.0.0.1:" + clientPort;
     }
 
     public int port() {
@@ -44,10 +56,12 @@ public final class PrivateEtcd implements AutoCloseable {
     public void start() throws IOException {
         String client = endpoint();
         String peer = "http://127.0.0.1:" + peerPort;
-        process = new ProcessBuilder(List.of(BINARY, "--name", "private", "--data-dir", dataDir.toString(),
-                "--listen-client-urls", client, "--advertise-client-urls", client,
+        List<String> cmd = new java.util.ArrayList<>(List.of(BINARY, "--name", "private", "--data-dir",
+                dataDir.toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "private=" + peer, "--initial-cluster-state", "new"))
+                "--initial-cluster", "private=" + peer, "--initial-cluster-state", "new"));
+        cmd.addAll(extraArgs);
+        process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < end) {
