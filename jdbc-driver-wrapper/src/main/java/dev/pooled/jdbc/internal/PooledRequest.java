@@ -75,8 +75,10 @@ public final class PooledRequest {
         if (slashes >= 0) {
             int end = Redaction.authorityEnd(delegate, slashes + 2);
             int at = delegate.lastIndexOf('@', end - 1);
-            if (at > slashes) {
-                String userInfo = delegate.substring(slashes + 2, at);
+            String userInfo = at > slashes ? delegate.substring(slashes + 2, at) : null;
+            // An @ inside a key-value host form ((host=…,password=p@ss) or address=(…)) is part of a value there,
+            // not the end of user:password@: such a URL goes to the driver as given.
+            if (userInfo != null && userInfo.indexOf('(') < 0 && userInfo.indexOf('=') < 0) {
                 int colon = userInfo.indexOf(':');
                 urlUser = UrlParams.decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
                 urlPassword = colon < 0 ? null : UrlParams.decode(userInfo.substring(colon + 1));

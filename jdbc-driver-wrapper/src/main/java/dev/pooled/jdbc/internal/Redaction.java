@@ -43,15 +43,17 @@ public final class Redaction {
         if (scheme >= 0) {
             int start = scheme + 2;
             int end = authorityEnd(s, start);
-            int at = s.lastIndexOf('@', end - 1);
-            if (at >= start) {
-                s = s.substring(0, start) + MASK + s.substring(at);
-                end = end - (at - start) + MASK.length();
-            }
+            // A secret key inside a key-value host form masks the rest of the authority: its value may hold
+            // ) , = or @. Then user:password@ before it (or before the host) is masked too.
             int secret = secretInAuthority(s, start, end);
             if (secret >= 0) {
                 s = s.substring(0, secret) + MASK + s.substring(end);
                 end = secret + MASK.length();
+            }
+            int at = s.lastIndexOf('@', (secret >= 0 ? secret : end) - 1);
+            if (at >= start) {
+                s = s.substring(0, start) + MASK + s.substring(at);
+                end = end - (at - start) + MASK.length();
             }
             from = end;
         }
