@@ -69,6 +69,11 @@ final class FaultProxy implements AutoCloseable {
         blackhole = on;
     }
 
+    /** @return sockets held now (both ends of each forwarded connection, one per black-holed one) */
+    int liveCount() {
+        return live.size();
+    }
+
     /** Cuts every live connection but keeps accepting new ones. */
     synchronized void cutLive() {
         for (Socket c : live) {
