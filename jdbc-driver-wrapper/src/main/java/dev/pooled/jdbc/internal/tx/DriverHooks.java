@@ -64,6 +64,34 @@ abstract class DriverHooks {
      */
     abstract void reset(Connection physical, String catalog) throws SQLException;
 
+    /**
+     * Commits the transaction of {@code physical} and, in the same network round trip where the driver can, resets
+     * the session as {@link #resetAfterTransaction} does ({@code pooled.reset=always}). The connection is in a
+     * transaction with auto-commit off.
+     *
+     * @param physical the connection
+     * @return whether this did both; {@code false}: nothing was sent, commit and reset separately
+     * @throws SQLException as {@link Connection#commit()}, or SQLState {@code 25P02} when the transaction had
+     *         already failed (nothing was sent; commit as usual, then reset in full)
+     */
+    boolean commitAndReset(Connection physical) throws SQLException {
+        return false;
+    }
+
+    /**
+     * Resets the session after a transaction for {@code pooled.reset=always}: everything a statement, a function or
+     * a trigger may have left behind, out of the classifier's sight. Keeps what a full {@link #reset} also drops only
+     * to be safe where it cannot know better (PostgreSQL: the driver's named prepared statements). The connection is
+     * in auto-commit mode and outside any transaction.
+     *
+     * @param physical the connection
+     * @param catalog the pool's default catalog
+     * @throws SQLException when the reset failed; the caller then closes the connection
+     */
+    void resetAfterTransaction(Connection physical, String catalog) throws SQLException {
+        reset(physical, catalog);
+    }
+
     static DriverHooks of(Dialect dialect, ClassLoader loader) {
         try {
             if (dialect == Dialect.POSTGRESQL) {
@@ -155,6 +183,40 @@ abstract class DriverHooks {
         /** A standard-conforming string literal: only the quote is special. */
         private static String literal(String s) {
             return "'" + s.replace("'", "''") + "'";
+        }
+
+        /**
+         * {@code DISCARD ALL} without {@code DEALLOCATE ALL} and {@code DISCARD PLANS}: pgjdbc's server-prepared
+         * statements stay valid (a {@code DEALLOCATE} would make pgjdbc prepare them all again). PREPARE by the
+         * application pins instead (the classifier sees it), and a pinned connection gets {@code DISCARD ALL}.
+         */
+        static final String LIGHT_RESET = "SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; UNLISTEN *;"
+                + " SELECT pg_catalog.pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES";
+
+        private String lightReset() {
+            String r = restore;
+            return r == null ? LIGHT_RESET : LIGHT_RESET + "; " + r;
+        }
+
+        /**
+         * Sends the reset, then {@code COMMIT}, as one multi-statement string: pgjdbc sends it in one round trip.
+         * The reset runs inside the transaction and commits with it; if the commit fails, so did the reset, and the
+         * caller resets in full. A transaction that had already failed rejects the first statement with 25P02 and
+         * nothing else runs.
+         */
+        @Override
+        boolean commitAndReset(Connection physical) throws SQLException {
+            try (Statement s = physical.createStatement()) {
+                s.execute(lightReset() + "; COMMIT");
+            }
+            return true;
+        }
+
+        @Override
+        void resetAfterTransaction(Connection physical, String catalog) throws SQLException {
+            try (Statement s = physical.createStatement()) {
+                s.execute(lightReset());
+            }
         }
 
         @Override
