@@ -37,51 +37,60 @@ public final class Redaction {
         if (url == null) {
             return null;
         }
-        String s = url;
-        int from = 0;
-        int scheme = s.indexOf("//");
-        if (scheme >= 0) {
-            int start = scheme + 2;
-            int end = authorityEnd(s, start);
-            // A secret key inside a key-value host form masks the rest of the authority: its value may hold
-            // ) , = or @. Then user:password@ before it (or before the host) is masked too.
-            int secret = secretInAuthority(s, start, end);
-            if (secret >= 0) {
-                s = s.substring(0, secret) + MASK + s.substring(end);
-                end = secret + MASK.length();
+        String s = maskSecretKeys(url);
+        // user:password@ before the host: everything from the "//" before the last @ ahead of the query (or from
+        // the start, in a malformed URL without one) up to that @ is masked. Over-masking a path is safe.
+        int query = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '?' || s.charAt(i) == '#') {
+                query = i;
+                break;
             }
-            int at = s.lastIndexOf('@', (secret >= 0 ? secret : end) - 1);
-            if (at >= start) {
-                s = s.substring(0, start) + MASK + s.substring(at);
-                end = end - (at - start) + MASK.length();
-            }
-            from = end;
         }
-        int i = from;
-        while (i < s.length()) {
-            char sep = s.charAt(i);
-            if (sep == '?' || sep == '&' || sep == ';') {
-                int nameEnd = i + 1;
-                while (nameEnd < s.length() && "=&;#".indexOf(s.charAt(nameEnd)) < 0) {
-                    nameEnd++;
-                }
-                if (nameEnd < s.length() && s.charAt(nameEnd) == '='
-                        && isSecretName(UrlParams.decode(s.substring(i + 1, nameEnd)))) {
-                    int valueEnd = nameEnd + 1;
-                    String stops = sep == ';' ? ";" : "&";
-                    while (valueEnd < s.length() && stops.indexOf(s.charAt(valueEnd)) < 0) {
-                        valueEnd++;
-                    }
-                    s = s.substring(0, nameEnd + 1) + MASK + s.substring(valueEnd);
-                    i = nameEnd + 1 + MASK.length();
-                    continue;
-                }
-                i = nameEnd;
-                continue;
-            }
-            i++;
+        int at = s.lastIndexOf('@', query - 1);
+        if (at >= 0) {
+            int slashes = s.lastIndexOf("//", at);
+            int start = slashes >= 0 ? slashes + 2 : 0;
+            s = s.substring(0, start) + MASK + s.substring(at);
         }
         return s;
+    }
+
+    /**
+     * Masks the value of every secret-named {@code key=value} anywhere in the text, whatever the form: after
+     * {@code ?} or {@code &} up to the next {@code &}; after {@code ;} up to the next {@code ;}; after {@code (} or
+     * {@code ,} (MySQL key-value host forms) up to the end of the authority, since such a value may itself hold
+     * {@code ) , = @}; anywhere else up to the next of {@code & ; / ? #}. Over-masking is safe; under-masking
+     * is a leak.
+     */
+    private static String maskSecretKeys(String s) {
+        StringBuilder out = null;
+        int copied = 0;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) != '=') {
+                continue;
+            }
+            int k = i;
+            while (k > 0 && "?&;(,:/".indexOf(s.charAt(k - 1)) < 0) {
+                k--;
+            }
+            if (k == i || !isSecretName(UrlParams.decode(s.substring(k, i)).trim())) {
+                continue;
+            }
+            char d = k == 0 ? 0 : s.charAt(k - 1);
+            String stops = d == '?' || d == '&' ? "&#" : d == ';' ? ";" : d == '(' || d == ',' ? "/?#" : "&;/?#";
+            int v = i + 1;
+            while (v < s.length() && stops.indexOf(s.charAt(v)) < 0) {
+                v++;
+            }
+            if (out == null) {
+                out = new StringBuilder(s.length());
+            }
+            out.append(s, copied, i + 1).append(MASK);
+            copied = v;
+            i = v - 1;
+        }
+        return out == null ? s : out.append(s, copied, s.length()).toString();
     }
 
     /**
@@ -110,21 +119,5 @@ public final class Redaction {
             }
         }
         return s.length();
-    }
-
-    /** @return where the value of the first secret-named key inside the authority starts, or -1 */
-    private static int secretInAuthority(String s, int start, int end) {
-        for (int i = start; i < end; i++) {
-            if (s.charAt(i) == '=') {
-                int k = i;
-                while (k > start && "(,;&".indexOf(s.charAt(k - 1)) < 0) {
-                    k--;
-                }
-                if (isSecretName(UrlParams.decode(s.substring(k, i)).trim())) {
-                    return i + 1;
-                }
-            }
-        }
-        return -1;
     }
 }

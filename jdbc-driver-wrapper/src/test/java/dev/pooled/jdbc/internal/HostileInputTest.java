@@ -26,7 +26,8 @@ class HostileInputTest {
                 "jdbc:pooled:mysql://(host=127.0.0.1,port=3306,user=pooled_it,password=" + PW + ")/test",
                 "jdbc:pooled:mysql://address=(host=127.0.0.1)(port=3306)(user=pooled_it)(password=" + PW + ")/test",
                 "jdbc:pooled:mysql://127.0.0.1:3306/test?user=pooled_it&password=" + PW_ENC,
-                "jdbc:pooled:sqlserver://h;user=a;password=" + PW + ";databaseName=x");
+                "jdbc:pooled:other://h;user=a;password=" + PW_ENC + ";databaseName=x",
+                "jdbc:pooled:mysql:u:" + PW_ENC + "@h/db");
     }
 
     static void assertNoSecret(String text) {

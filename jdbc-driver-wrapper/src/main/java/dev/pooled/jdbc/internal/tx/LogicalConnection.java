@@ -490,8 +490,9 @@ final class LogicalConnection implements Connection {
 
     /** The commit of {@code pooled.reset=always}: the reset travels with the COMMIT where the driver allows it. */
     private void commitAndReset(Connection p) throws SQLException {
+        int done;
         try {
-            resetDone = ctx.hooks().commitAndReset(p);
+            done = ctx.hooks().commitAndReset(p);
         } catch (SQLException e) {
             // Neither the reset nor the commit took effect: reset in full when the binding ends.
             dirty = true;
@@ -501,8 +502,12 @@ final class LogicalConnection implements Connection {
             p.commit(); // the transaction had failed before: the driver's own commit reports it as it always does
             return;
         }
-        if (!resetDone) {
+        if (done == DriverHooks.NOT_DONE) {
             p.commit();
+        } else {
+            resetDone = true;
+            // state the light reset cannot clear: the connection is closed rather than handed to anyone else
+            evictOnRelease |= done == DriverHooks.EVICT;
         }
     }
 
