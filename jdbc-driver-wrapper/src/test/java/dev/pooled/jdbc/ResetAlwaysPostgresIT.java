@@ -146,5 +146,8 @@ class ResetAlwaysPostgresIT {
                     .as("pgjdbc's statement was not deallocated").isPositive();
             a.commit();
         }
+        TransactionModeStats stats = Servers.txStats(Servers.pool(service));
+        assertThat(stats.evictions()).as("a clean session is reset, not closed").isZero();
+        assertThat(stats.fullResets()).isZero();
     }
 }
