@@ -16,12 +16,12 @@ final class PoolSnapshots {
     }
 
     /** @return what the health indicator shows: identity, limit, use, queue, breaker, budget and config version */
-    static Map<String, Object> health(PooledDataSource ds, PoolStats s) {
+    static Map<String, Object> health(PoolStats s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pool", s.pool());
         m.put("service", s.service());
         m.put("dbRole", s.dbRole());
-        m.put("mode", ds.pool().config().mode().externalName());
+        m.put("mode", s.config().mode().externalName());
         m.put("limit", s.limit());
         m.put("maxConnections", s.maxConnections());
         m.put("inUse", s.active());
@@ -34,13 +34,14 @@ final class PoolSnapshots {
             m.put("budget", s.budget());
         }
         m.put("budgetShare", s.budgetShare());
+        m.put("configVersion", s.configVersion());
         return m;
     }
 
     /** @return every figure of {@link PoolStats}, and the settings the pool runs with */
     static Map<String, Object> full(PooledDataSource ds) {
         PoolStats s = ds.stats();
-        Map<String, Object> m = health(ds, s);
+        Map<String, Object> m = health(s);
         m.put("total", s.total());
         m.put("targetSize", s.targetSize());
         m.put("utilization", finite(s.utilization()));
@@ -64,7 +65,7 @@ final class PoolSnapshots {
         m.put("baselineHoldTimeMicros", finite(s.baselineHoldTimeMicros()));
         m.put("sizingReason", s.sizingReason());
         Map<String, String> config = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : ds.pool().config().asMap().entrySet()) {
+        for (Map.Entry<String, String> e : s.config().asMap().entrySet()) {
             config.put(PooledProperties.propertyName(e.getKey()).substring(PooledProperties.PREFIX.length() + 1),
                     e.getKey().endsWith("_ms") ? e.getValue() + "ms" : e.getValue());
         }

@@ -13,7 +13,7 @@ import org.springframework.boot.health.contributor.Status;
 /**
  * The health of one pool: {@code OUT_OF_SERVICE} while it is paused or closed, {@code DOWN} while its circuit breaker
  * is open or when it cannot give a connection that the database answers on, else {@code UP}. Details: pool, service,
- * db role, mode, limit, in use, queue depth, breaker state, budget share (and the rest of
+ * db role, mode, limit, in use, queue depth, breaker state, budget share, config version (and the rest of
  * {@code docs/spring-boot.md}'s list) — never a URL, user or password.
  *
  * <p>The check borrows a physical connection at the highest priority and asks the driver whether it is valid; it
@@ -37,7 +37,7 @@ public final class PooledHealthIndicator implements HealthIndicator {
     public Health health() {
         ConnectionPool pool = dataSource.pool();
         PoolStats s = pool.stats();
-        Health.Builder h = new Health.Builder().withDetails(PoolSnapshots.health(dataSource, s));
+        Health.Builder h = new Health.Builder().withDetails(PoolSnapshots.health(s));
         if (pool.isClosed()) {
             return h.status(Status.OUT_OF_SERVICE).withDetail("reason", "closed").build();
         }

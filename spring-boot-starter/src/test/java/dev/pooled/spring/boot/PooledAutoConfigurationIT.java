@@ -111,6 +111,10 @@ class PooledAutoConfigurationIT {
                         .containsEntry("inUse", 0).containsEntry("queueDepth", 0).containsEntry("breaker", "closed")
                         .containsEntry("budgetShare", -1).containsKey("maxConnections");
                 assertThat(up.getDetails().toString()).doesNotContain("not-shown-h6").doesNotContain("jdbc:");
+                assertThat(up.getDetails()).containsEntry("configVersion", 0L);
+                ds.pool().reconfigure(ds.pool().config().toBuilder().maxQueue(33).build(), 7L);
+                assertThat(indicator.health().getDetails()).containsEntry("configVersion", 7L)
+                        .containsEntry("maxQueue", 33);
 
                 ds.pool().pause();
                 assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
