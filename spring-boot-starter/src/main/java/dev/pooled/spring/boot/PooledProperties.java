@@ -37,7 +37,10 @@ public class PooledProperties {
      */
     private Boolean enabled;
 
-    /** Service this pool serves: a tag on every metric and half of the pool's name. Default "default". */
+    /**
+     * Service this pool serves: a tag on every metric and half of the pool's name. Default: spring.application.name
+     * when it is a valid name (letters, digits and . _ @ + -), else "default".
+     */
     private String service;
 
     /** Database role this pool serves: the other half of the pool's name. Default: the database user name. */
