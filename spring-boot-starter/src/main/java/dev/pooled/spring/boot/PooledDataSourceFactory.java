@@ -49,6 +49,8 @@ import org.springframework.context.SmartLifecycle;
 public final class PooledDataSourceFactory implements SmartLifecycle, DisposableBean {
     /** After Spring Boot's graceful web server shutdown ({@code DEFAULT_PHASE - 1024}) and its stop (- 2048). */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+    /** Whether pooled-jdbc-etcd, which serves the etcd.* settings, is on the class path. */
+    private static final boolean ETCD_PRESENT = isPresent("dev.pooled.etcd.EtcdSettings");
 
     private final PooledProperties defaults;
     private final String defaultService;
@@ -75,6 +77,15 @@ public final class PooledDataSourceFactory implements SmartLifecycle, Disposable
         this.instrumentation = Objects.requireNonNull(instrumentation, "instrumentation");
         this.budgets = Objects.requireNonNull(budgets, "budgets");
         this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, PooledDataSourceFactory.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /**
@@ -263,11 +274,28 @@ public final class PooledDataSourceFactory implements SmartLifecycle, Disposable
                             driverClassName, "must be a JDBC driver class on the class path"));
                 }
             }
+            if (!ETCD_PRESENT) {
+                for (Map.Entry<String, String> e : settings.entrySet()) {
+                    String k = e.getKey();
+                    if (k.startsWith("etcd.") || k.equals("instance_id")) {
+                        v.add(new InvalidPooledPropertiesException.Violation(
+                                explicit.containsKey(k) ? "set(\"" + k + "\")" : PooledProperties.propertyName(k),
+                                k.contains("password") ? "******" : e.getValue(),
+                                "needs dev.pooled:pooled-jdbc-etcd on the class path"));
+                    }
+                }
+            }
             PoolConfig.Builder b = PoolConfig.builder();
             if (username != null && !username.isEmpty()) {
                 b.dbRole(username); // as the library does: db_role defaults to the user
             }
-            settings.forEach(b::set);
+            // Only the pool's own settings are checked here; the library checks the others (an extension's, such as
+            // etcd.*, or a misspelt key) and names them in its own error.
+            settings.forEach((k, val) -> {
+                if (PoolConfig.KEYS.contains(k)) {
+                    b.set(k, val);
+                }
+            });
             try {
                 b.build();
             } catch (PoolConfigException e) {

@@ -2,6 +2,10 @@ package dev.pooled.spring.boot;
 
 import dev.pooled.PoolStartException;
 import dev.pooled.jdbc.InvalidPooledUrlException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 
@@ -14,6 +18,9 @@ import org.springframework.boot.diagnostics.FailureAnalyzer;
  * @since 0.1.0
  */
 public final class PooledFailureAnalyzer implements FailureAnalyzer {
+    /** A setting as the library's messages name it: {@code pooled.max_connections=} or {@code pooled.etcd.timeout_ms=}. */
+    private static final Pattern SETTING = Pattern.compile(
+            "\\bpooled\\.([a-z][a-z0-9_.]*)=");
 
     /** Creates the analyzer; Spring Boot does. */
     public PooledFailureAnalyzer() {
@@ -37,7 +44,14 @@ public final class PooledFailureAnalyzer implements FailureAnalyzer {
         }
         InvalidPooledUrlException url = find(failure, InvalidPooledUrlException.class);
         if (url != null) {
-            return new FailureAnalysis("Pooled JDBC could not build a pool: " + url.getMessage(),
+            // The library names settings as URL parameters (pooled.max_connections); say their Spring names too.
+            Set<String> spring = new LinkedHashSet<>();
+            Matcher m = SETTING.matcher(url.getMessage());
+            while (m.find()) {
+                spring.add(PooledProperties.propertyName(m.group(1)));
+            }
+            return new FailureAnalysis("Pooled JDBC could not build a pool: " + url.getMessage()
+                    + (spring.isEmpty() ? "" : "\n\nAs Spring properties: " + String.join(", ", spring)),
                     "Check spring.datasource.url (pooled.* URL parameters use the library's names, such as"
                             + " pooled.max_connections) and that the database's JDBC driver is on the class path.",
                     url);

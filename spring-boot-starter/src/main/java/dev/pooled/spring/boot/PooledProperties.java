@@ -7,6 +7,7 @@ import dev.pooled.ThrottleMode;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -20,7 +21,8 @@ import org.springframework.boot.convert.DurationUnit;
  * settings.
  *
  * <p>Spring binding only: mutable and not thread-safe. {@link #settings()} turns the properties into the library's
- * settings by external name.
+ * settings by external name. {@code pooled.etcd.*} and {@code pooled.instance-id} go to pooled-jdbc-etcd, when the
+ * application has it.
  *
  * @since 0.1.0
  */
@@ -121,12 +123,27 @@ public class PooledProperties {
     private Duration breakerOpen;
 
     /**
-     * @param key an external setting name from {@link PoolConfig#KEYS}, such as {@code timeout_ms}
-     * @return its Spring property name, such as {@code pooled.timeout}: kebab case, without the {@code _ms} unit
-     *         (the property is a {@link Duration})
+     * Instance id of this process for staged rollouts of etcd config records (pooled-jdbc-etcd); default: derived from
+     * the host and process.
+     */
+    private String instanceId;
+
+    /** etcd settings (pooled-jdbc-etcd): where pool configs and budgets live. Unset endpoints: no etcd. */
+    private final Etcd etcd = new Etcd();
+
+    /**
+     * @param key an external setting name from {@link PoolConfig#KEYS} (or an etcd one, such as
+     *        {@code etcd.timeout_ms}), with or without {@code pooled.}
+     * @return its Spring property name, such as {@code pooled.timeout}: kebab case, without the {@code _ms} or
+     *         {@code _s} unit (the property is a {@link Duration})
      */
     public static String propertyName(String key) {
-        String k = key.endsWith("_ms") ? key.substring(0, key.length() - 3) : key;
+        String k = key.startsWith(PREFIX + ".") ? key.substring(PREFIX.length() + 1) : key;
+        if (k.endsWith("_ms")) {
+            k = k.substring(0, k.length() - 3);
+        } else if (k.endsWith("_s")) {
+            k = k.substring(0, k.length() - 2);
+        }
         return PREFIX + "." + k.replace('_', '-').toLowerCase(Locale.ROOT);
     }
 
@@ -156,6 +173,8 @@ public class PooledProperties {
         put(m, PoolConfig.MAX_ACQUIRE_RATE, maxAcquireRate);
         put(m, PoolConfig.BREAKER_FAILURE_RATE, breakerFailureRate);
         put(m, PoolConfig.BREAKER_OPEN_MS, breakerOpen);
+        put(m, "instance_id", instanceId);
+        etcd.putSettings(m);
         return m;
     }
 
@@ -165,6 +184,18 @@ public class PooledProperties {
         } else if (value != null) {
             m.put(key, value.toString());
         }
+    }
+
+    public String getInstanceId() {
+        return instanceId;
+    }
+
+    public void setInstanceId(String instanceId) {
+        this.instanceId = instanceId;
+    }
+
+    public Etcd getEtcd() {
+        return etcd;
     }
 
     public Boolean getEnabled() {
@@ -333,5 +364,156 @@ public class PooledProperties {
 
     public void setBreakerOpen(Duration breakerOpen) {
         this.breakerOpen = breakerOpen;
+    }
+
+    /**
+     * The {@code pooled.etcd.*} properties, passed to pooled-jdbc-etcd as its {@code etcd.*} settings (which it
+     * checks). Without that module on the class path, setting any of them fails the start naming the module.
+     */
+    public static class Etcd {
+        /** etcd endpoints, http://host:port or https://host:port; setting them turns etcd on. */
+        private List<String> endpoints;
+
+        /** Key prefix such as /team-a under which every key of this library lives. Default: none. */
+        private String namespace;
+
+        /** PEM file of the certificate authorities that sign etcd's server certificate (TLS). */
+        private String caFile;
+
+        /** PEM client certificate file (mutual TLS); needs key-file. */
+        private String certFile;
+
+        /** PEM PKCS#8 private key file of cert-file. */
+        private String keyFile;
+
+        /** etcd user (etcd's own authentication); needs a password. */
+        private String user;
+
+        /** etcd password; never shown. Prefer password-ref. */
+        private String password;
+
+        /** Where the etcd password is read from: env:NAME or file:/path. */
+        private String passwordRef;
+
+        /** Deadline of every etcd call. Default 5s. */
+        @DurationUnit(ChronoUnit.MILLIS)
+        private Duration timeout;
+
+        /** TTL of the lease that keeps this instance's key alive, whole seconds. Default 10s. */
+        @DurationUnit(ChronoUnit.SECONDS)
+        private Duration leaseTtl;
+
+        /** Whether a config record may carry a plaintext password (else it must name one with password_ref). */
+        private Boolean allowPlaintextPassword;
+
+        void putSettings(Map<String, String> m) {
+            if (endpoints != null && !endpoints.isEmpty()) {
+                m.put("etcd.endpoints", String.join(",", endpoints));
+            }
+            put(m, "etcd.namespace", namespace);
+            put(m, "etcd.ca_file", caFile);
+            put(m, "etcd.cert_file", certFile);
+            put(m, "etcd.key_file", keyFile);
+            put(m, "etcd.user", user);
+            put(m, "etcd.password", password);
+            put(m, "etcd.password_ref", passwordRef);
+            put(m, "etcd.timeout_ms", timeout);
+            put(m, "etcd.lease_ttl_s", leaseTtl == null ? null : Long.toString(leaseTtl.toSeconds()));
+            put(m, "etcd.allow_plaintext_password", allowPlaintextPassword);
+        }
+
+        public List<String> getEndpoints() {
+            return endpoints;
+        }
+
+        public void setEndpoints(List<String> endpoints) {
+            this.endpoints = endpoints;
+        }
+
+        public String getNamespace() {
+            return namespace;
+        }
+
+        public void setNamespace(String namespace) {
+            this.namespace = namespace;
+        }
+
+        public String getCaFile() {
+            return caFile;
+        }
+
+        public void setCaFile(String caFile) {
+            this.caFile = caFile;
+        }
+
+        public String getCertFile() {
+            return certFile;
+        }
+
+        public void setCertFile(String certFile) {
+            this.certFile = certFile;
+        }
+
+        public String getKeyFile() {
+            return keyFile;
+        }
+
+        public void setKeyFile(String keyFile) {
+            this.keyFile = keyFile;
+        }
+
+        public String getUser() {
+            return user;
+        }
+
+        public void setUser(String user) {
+            this.user = user;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        public String getPasswordRef() {
+            return passwordRef;
+        }
+
+        public void setPasswordRef(String passwordRef) {
+            this.passwordRef = passwordRef;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public Duration getLeaseTtl() {
+            return leaseTtl;
+        }
+
+        public void setLeaseTtl(Duration leaseTtl) {
+            this.leaseTtl = leaseTtl;
+        }
+
+        public Boolean getAllowPlaintextPassword() {
+            return allowPlaintextPassword;
+        }
+
+        public void setAllowPlaintextPassword(Boolean allowPlaintextPassword) {
+            this.allowPlaintextPassword = allowPlaintextPassword;
+        }
+
+        @Override
+        public String toString() {
+            return "Etcd[endpoints=" + endpoints + ", namespace=" + namespace + ", user=" + user + ", password="
+                    + (password == null ? "none" : "******") + "]";
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pooled.PoolConfig;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,12 @@ class ConfigurationMetadataTest {
             }
         }
         assertThat(all).containsKey("pooled.enabled");
+        // pooled-jdbc-etcd's settings (its EtcdSettings.KEYS and InstanceId.KEY).
+        for (String key : List.of("etcd.endpoints", "etcd.namespace", "etcd.ca_file", "etcd.cert_file", "etcd.key_file",
+                "etcd.user", "etcd.password", "etcd.password_ref", "etcd.timeout_ms", "etcd.lease_ttl_s",
+                "etcd.allow_plaintext_password", "instance_id")) {
+            assertThat(all).as("metadata for %s", key).containsKey(PooledProperties.propertyName(key));
+        }
     }
 
     @Test

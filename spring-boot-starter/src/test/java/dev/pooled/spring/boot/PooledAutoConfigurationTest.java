@@ -168,6 +168,55 @@ class PooledAutoConfigurationTest {
     }
 
     @Test
+    void etcdPropertiesBecomeTheEtcdModulesSettings() {
+        Map<String, String> source = new LinkedHashMap<>();
+        source.put("pooled.instance-id", "i-1");
+        source.put("pooled.etcd.endpoints", "http://127.0.0.1:2379,http://127.0.0.2:2379");
+        source.put("pooled.etcd.namespace", "/team-a");
+        source.put("pooled.etcd.ca-file", "/ca.pem");
+        source.put("pooled.etcd.cert-file", "/c.pem");
+        source.put("pooled.etcd.key-file", "/k.pem");
+        source.put("pooled.etcd.user", "u");
+        source.put("pooled.etcd.password-ref", "env:ETCD_PW");
+        source.put("pooled.etcd.timeout", "2s");
+        source.put("pooled.etcd.lease-ttl", "15");
+        source.put("pooled.etcd.allow-plaintext-password", "true");
+        PooledProperties p = new Binder(new MapConfigurationPropertySource(source))
+                .bind(PooledProperties.PREFIX, PooledProperties.class).get();
+        assertThat(p.settings()).containsEntry("instance_id", "i-1")
+                .containsEntry("etcd.endpoints", "http://127.0.0.1:2379,http://127.0.0.2:2379")
+                .containsEntry("etcd.namespace", "/team-a").containsEntry("etcd.ca_file", "/ca.pem")
+                .containsEntry("etcd.cert_file", "/c.pem").containsEntry("etcd.key_file", "/k.pem")
+                .containsEntry("etcd.user", "u").containsEntry("etcd.password_ref", "env:ETCD_PW")
+                .containsEntry("etcd.timeout_ms", "2000").containsEntry("etcd.lease_ttl_s", "15")
+                .containsEntry("etcd.allow_plaintext_password", "true").hasSize(source.size());
+        for (String key : p.settings().keySet()) {
+            assertThat(source).containsKey(PooledProperties.propertyName(key));
+        }
+    }
+
+    @Test
+    void etcdPropertiesWithoutTheEtcdModuleFailNamingTheModuleAndNeverThePassword() {
+        runner.withPropertyValues(PG_POOLED, "pooled.etcd.endpoints=http://127.0.0.1:2379",
+                "pooled.etcd.password=etcd-s3cret-h6").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            FailureAnalysis analysis = new PooledFailureAnalyzer().analyze(ctx.getStartupFailure());
+            assertThat(analysis.getDescription()).contains("Property: pooled.etcd.endpoints", "Property: pooled.etcd.password")
+                    .contains("needs dev.pooled:pooled-jdbc-etcd on the class path").doesNotContain("etcd-s3cret-h6");
+        });
+    }
+
+    @Test
+    void aBadUrlParameterIsAlsoNamedAsASpringProperty() {
+        runner.withPropertyValues(PG_POOLED + "?pooled.max_connections=0").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            FailureAnalysis analysis = new PooledFailureAnalyzer().analyze(ctx.getStartupFailure());
+            assertThat(analysis.getDescription()).contains("pooled.max_connections=0")
+                    .contains("As Spring properties: pooled.max-connections");
+        });
+    }
+
+    @Test
     void unsetPropertiesLeaveTheLibrarysDefaults() {
         assertThat(new PooledProperties().settings()).isEmpty();
     }

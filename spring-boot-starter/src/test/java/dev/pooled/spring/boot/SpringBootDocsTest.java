@@ -29,7 +29,7 @@ class SpringBootDocsTest {
     void thePropertyTableMatchesTheMetadata() throws Exception {
         String doc = Files.readString(Path.of(System.getProperty("pooled.docs.dir"), "spring-boot.md"));
         Map<String, String> rows = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("^\\| `(pooled\\.[a-z-]+)` \\| [A-Za-z]+ \\| [^|]+ \\| (.+) \\|$", Pattern.MULTILINE)
+        Matcher m = Pattern.compile("^\\| `(pooled\\.[a-z.-]+)` \\| [A-Za-z]+ \\| [^|]+ \\| (.+) \\|$", Pattern.MULTILINE)
                 .matcher(doc);
         while (m.find()) {
             rows.put(m.group(1), m.group(2));
