@@ -96,11 +96,6 @@ public final class PooledDataSourceFactory implements SmartLifecycle, Disposable
         return new Builder(name);
     }
 
-    /** @return the data sources built here, in the order they were built; closed ones included */
-    public List<PooledDataSource> dataSources() {
-        return List.copyOf(built);
-    }
-
     /** @return the instrumentation every pool built here gets */
     public Instrumentation instrumentation() {
         return instrumentation;
