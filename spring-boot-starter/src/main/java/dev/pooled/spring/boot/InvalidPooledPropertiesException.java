@@ -1,7 +1,9 @@
 package dev.pooled.spring.boot;
 
+import dev.pooled.ErrorCode;
 import dev.pooled.PoolConfig;
 import dev.pooled.PoolConfigException;
+import dev.pooled.PooledJdbcException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,7 +18,7 @@ import java.util.stream.Collectors;
  *
  * @since 0.1.0
  */
-public final class InvalidPooledPropertiesException extends IllegalStateException {
+public final class InvalidPooledPropertiesException extends IllegalStateException implements PooledJdbcException {
     private static final long serialVersionUID = 1L;
 
     /** Library setting names inside a rule's text, longest first so that {@code max_lifetime_ms} wins over parts. */
@@ -82,5 +84,11 @@ public final class InvalidPooledPropertiesException extends IllegalStateExceptio
     /** @return every violation, in the order the settings are documented */
     public List<Violation> violations() {
         return violations;
+    }
+
+    /** @return {@link ErrorCode#INVALID_CONFIG}, as for the library's own configuration errors */
+    @Override
+    public ErrorCode errorCode() {
+        return ErrorCode.INVALID_CONFIG;
     }
 }
