@@ -21,6 +21,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration;
@@ -94,6 +95,33 @@ class PooledAutoConfigurationIT {
     }
 
     @Test
+    void aServiceConnectionWinsOverTheProperties() {
+        String app = Pg.tag("h6_details");
+        runner.withPropertyValues("pooled.enabled=true", "pooled.service=" + app,
+                "spring.datasource.url=jdbc:pooled:postgresql://127.0.0.1:1/not-this-one")
+                .withBean(JdbcConnectionDetails.class, () -> new JdbcConnectionDetails() {
+                    @Override
+                    public String getUsername() {
+                        return "postgres";
+                    }
+
+                    @Override
+                    public String getPassword() {
+                        return null;
+                    }
+
+                    @Override
+                    public String getJdbcUrl() {
+                        return Pg.PG + "?ApplicationName=" + app;
+                    }
+                }).run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBean(JdbcTemplate.class).queryForObject(
+                            "select current_setting('application_name')", String.class)).isEqualTo(app);
+                });
+    }
+
+    @Test
     void healthIsUpOutOfServiceWhilePausedAndDownWhenTheDatabaseRefusesConnections() throws Exception {
         String app = Pg.tag("h6_health");
         String role = app.toLowerCase();
@@ -160,7 +188,7 @@ class PooledAutoConfigurationIT {
             PooledDataSource ds = ctx.getBean(PooledDataSource.class);
             JdbcTemplate jdbc = ctx.getBean(JdbcTemplate.class);
             CompletableFuture<Integer> stuck = CompletableFuture.supplyAsync(
-                    () -> jdbc.queryForObject("select 7 from pg_sleep(60)", Integer.class));
+                    () -> jdbc.queryForObject("select 7 from pg_sleep(20)", Integer.class));
             await().atMost(Duration.ofSeconds(30)).until(() -> ds.pool().active() == 1);
             long start = System.nanoTime();
             ctx.close();
