@@ -1,6 +1,7 @@
 package dev.pooled.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pooled.PoolConfig;
@@ -197,6 +198,7 @@ class PooledAutoConfigurationTest {
 
     @Test
     void etcdPropertiesWithoutTheEtcdModuleFailNamingTheModuleAndNeverThePassword() {
+        assumeFalse(EtcdModule.PRESENT, "pooled-jdbc-etcd is on the class path");
         runner.withPropertyValues(PG_POOLED, "pooled.etcd.endpoints=http://127.0.0.1:2379",
                 "pooled.etcd.password=etcd-s3cret-h6").run(ctx -> {
             assertThat(ctx).hasFailed();
