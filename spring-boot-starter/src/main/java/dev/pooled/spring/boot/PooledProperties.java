@@ -73,6 +73,12 @@ public class PooledProperties {
      */
     private PoolConfig.PinPolicy pinPolicy;
 
+    /**
+     * How transaction mode cleans a physical connection after each transaction: always (a full reset after every
+     * transaction) or minimal (a full reset only when a statement may have changed session state). Default always.
+     */
+    private String reset;
+
     /** Fewest idle connections the pool keeps open, at most max-connections. Default 2 with sizing=littles-law. */
     private Integer minIdle;
 
@@ -161,6 +167,8 @@ public class PooledProperties {
         put(m, PoolConfig.PRIORITY, priority);
         put(m, PoolConfig.MODE, mode == null ? null : mode.externalName());
         put(m, PoolConfig.PIN_POLICY, pinPolicy == null ? null : pinPolicy.externalName());
+        // By name and as text until PoolConfig.RESET and its ResetPolicy enum are in the core this module builds on.
+        put(m, "reset", reset);
         put(m, PoolConfig.MIN_IDLE, minIdle);
         put(m, PoolConfig.MAX_LIFETIME_MS, maxLifetime);
         put(m, PoolConfig.LEAK_THRESHOLD_MS, leakThreshold);
@@ -268,6 +276,14 @@ public class PooledProperties {
 
     public void setPinPolicy(PoolConfig.PinPolicy pinPolicy) {
         this.pinPolicy = pinPolicy;
+    }
+
+    public String getReset() {
+        return reset;
+    }
+
+    public void setReset(String reset) {
+        this.reset = reset;
     }
 
     public Integer getMinIdle() {

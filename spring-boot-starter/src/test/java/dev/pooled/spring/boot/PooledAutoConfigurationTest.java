@@ -135,6 +135,9 @@ class PooledAutoConfigurationTest {
         source.put("pooled.priority", "3");
         source.put("pooled.mode", "transaction");
         source.put("pooled.pin-policy", "reject");
+        if (PoolConfig.KEYS.contains("reset")) {
+            source.put("pooled.reset", "minimal");
+        }
         source.put("pooled.min-idle", "1");
         source.put("pooled.max-lifetime", "10m");
         source.put("pooled.leak-threshold", "5s");
@@ -163,6 +166,9 @@ class PooledAutoConfigurationTest {
                 .containsEntry("sizing", "fixed").containsEntry("throttling", "off").containsEntry("budget", "shared")
                 .containsEntry("budget_max", "9").containsEntry("max_acquire_rate", "100")
                 .containsEntry("breaker_failure_rate", "20").containsEntry("breaker_open_ms", "2000");
+        if (PoolConfig.KEYS.contains("reset")) {
+            assertThat(c.asMap()).containsEntry("reset", "minimal");
+        }
         for (String key : PoolConfig.KEYS) {
             assertThat(source).as("a test value for %s", key).containsKey(PooledProperties.propertyName(key));
         }
