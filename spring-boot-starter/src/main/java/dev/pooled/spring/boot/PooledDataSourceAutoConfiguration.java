@@ -56,7 +56,9 @@ public final class PooledDataSourceAutoConfiguration {
             ObjectProvider<MeterRegistry> meterRegistries, Environment environment) {
         // Without a registry of the application's own, meters go nowhere rather than into the global registry.
         MeterRegistry registry = meterRegistries.getIfUnique(CompositeMeterRegistry::new);
-        Instrumentation instrumentation = Instrumentation.builder().meterRegistry(registry).build();
+        // An MBean per pool only with spring.jmx.enabled, as Spring Boot does for its own pools.
+        boolean jmx = Binder.get(environment).bind("spring.jmx.enabled", Boolean.class).orElse(false);
+        Instrumentation instrumentation = Instrumentation.builder().meterRegistry(registry).jmx(jmx).build();
         String app = environment.getProperty("spring.application.name");
         String service = app != null && SAFE_NAME.matcher(app).matches() ? app : null;
         Duration timeout = Binder.get(environment).bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)

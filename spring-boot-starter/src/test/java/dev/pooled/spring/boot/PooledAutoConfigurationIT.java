@@ -63,6 +63,7 @@ class PooledAutoConfigurationIT {
             assertThat(ds.pool().config().breakerOpen()).isEqualTo(Duration.ofMillis(1500));
             assertThat(ds.stats().maxConnections()).isEqualTo(3);
             assertThat(ds.stats().maxQueue()).isEqualTo(17);
+            assertThat(ds.pool().mbeanName()).as("no MBean unless spring.jmx.enabled").isNull();
             assertThat(ctx.getBean(JdbcTemplate.class).queryForObject("select 41 + 1", Integer.class)).isEqualTo(42);
             await().atMost(Duration.ofSeconds(30)).until(() -> Pg.sessions(app) == 3);
             assertMetersOnceInTheApplicationsRegistry(ctx, app);
@@ -86,9 +87,10 @@ class PooledAutoConfigurationIT {
     void pooledEnabledTruePoolsAPlainUrl() {
         String app = Pg.tag("h6_plain");
         runner.withPropertyValues("spring.datasource.url=" + Pg.PG + "?ApplicationName=" + app, "pooled.enabled=true",
-                "pooled.service=" + app).run(ctx -> {
+                "pooled.service=" + app, "spring.jmx.enabled=true").run(ctx -> {
             assertThat(ctx).hasNotFailed();
             assertThat(ctx.getBean(DataSource.class)).isInstanceOf(PooledDataSource.class);
+            assertThat(ctx.getBean(PooledDataSource.class).pool().mbeanName()).isNotNull();
             assertThat(ctx.getBean(JdbcTemplate.class).queryForObject("select current_setting('application_name')",
                     String.class)).isEqualTo(app);
         });
