@@ -134,10 +134,10 @@ final class BudgetAllocator {
             long since = departedSince.computeIfAbsent(q.id(), k -> now);
             if (now - since >= spec.graceMillis() * 1_000_000L && m == null) {
                 deletes.add(new Delete(q.id(), q.modRevision()));
-            } else {
-                departedCount++;
-                departedExtra += Math.max(0, Math.max(q.bound(), q.grant()) - floor);
             }
+            // Counted until the delete is seen done: nothing is raised into it in the tick that deletes it.
+            departedCount++;
+            departedExtra += Math.max(0, Math.max(q.bound(), q.grant()) - floor);
         }
         departedSince.keySet().retainAll(departedIds);
 

@@ -485,6 +485,11 @@ public final class EtcdBudget implements ConnectionBudget {
             return grant;
         }
 
+        /** @return the grant {@link #update(int, int)} would return now (the floor once the lease's deadline passed) */
+        public int grantNow() {
+            return closed ? 0 : current(System.nanoTime());
+        }
+
         /** @return the pool's name */
         public String pool() {
             return pool;

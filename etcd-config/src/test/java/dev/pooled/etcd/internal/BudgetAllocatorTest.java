@@ -79,6 +79,7 @@ class BudgetAllocatorTest {
         assertThat(p.deletes()).isEmpty();
         p = a.plan(spec, List.of(member("b", 20, 9, 1, 1, 0)), quotas, 3_000 * MS);
         assertThat(p.deletes()).extracting(BudgetAllocator.Delete::id).containsExactly("a");
+        assertThat(p.writes()).isEmpty();
         p = a.plan(spec, List.of(member("b", 20, 9, 1, 1, 0)), List.of(), 3_100 * MS);
         assertThat(find(p.writes(), "b").grant()).isEqualTo(9);
     }
