@@ -601,7 +601,14 @@ public final class EtcdBudget implements ConnectionBudget {
             writes.incrementAndGet();
             // The new incarnation starts with no quota: the floor until the allocator writes one for it.
             quota = null;
+            long previous = lease;
             lease = 0;
+            if (previous != 0 && previous != sessionLease) {
+                // The old lease is lost to us (this process is at its floor since its deadline); revoking it, if
+                // etcd still has it (it extends leases when it restarts), frees its keys now instead of a TTL later.
+                client.getLeaseClient().revoke(previous).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .exceptionally(e -> null);
+            }
             bounded(client.getKVClient().txn().If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)))
                     .Then(Op.put(k, bytes(report(d, h, g, 0)), PutOption.builder().withLeaseId(sessionLease).build()))
                     .commit()).whenCompleteAsync((r, e) -> {

@@ -75,12 +75,15 @@ class BudgetAllocatorTest {
         Plan p = a.plan(spec, List.of(member("b", 20, 9, 1, 1, 0)), quotas, 0);
         assertThat(p.departed()).isEqualTo(1);
         assertThat(find(p.writes(), "b").grant()).isEqualTo(2);
-        p = a.plan(spec, List.of(member("b", 20, 9, 1, 1, 0)), quotas, 2_999 * MS);
+        quotas = List.of(new Quota("a", 10, 8, 8, 5), new Quota("b", 20, 2, 2, 6));
+        List<Member> bOnly = List.of(member("b", 20, 9, 2, 2, 6));
+        p = a.plan(spec, bOnly, quotas, 2_999 * MS);
         assertThat(p.deletes()).isEmpty();
-        p = a.plan(spec, List.of(member("b", 20, 9, 1, 1, 0)), quotas, 3_000 * MS);
-        assertThat(p.deletes()).extracting(BudgetAllocator.Delete::id).containsExactly("a");
         assertThat(p.writes()).isEmpty();
-        p = a.plan(spec, List.of(member("b", 20, 9, 1, 1, 0)), List.of(), 3_100 * MS);
+        p = a.plan(spec, bOnly, quotas, 3_000 * MS);
+        assertThat(p.deletes()).extracting(BudgetAllocator.Delete::id).containsExactly("a");
+        assertThat(p.writes()).as("nothing is raised into a quota in the tick that deletes it").isEmpty();
+        p = a.plan(spec, bOnly, List.of(new Quota("b", 20, 2, 2, 6)), 3_100 * MS);
         assertThat(find(p.writes(), "b").grant()).isEqualTo(9);
     }
 
