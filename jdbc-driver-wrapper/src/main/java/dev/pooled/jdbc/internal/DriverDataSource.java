@@ -13,12 +13,14 @@ import javax.sql.DataSource;
  * Opens physical connections through the delegate driver, for HikariCP. Holds the password; its
  * {@code toString()} shows only the redacted URL and the user.
  */
-public final class DriverDataSource implements DataSource {
+public final class DriverDataSource implements DataSource, dev.pooled.PhysicalConnections {
     private final Driver driver;
     private final String url;
     private final String redactedUrl;
     private final Properties properties;
     private volatile int loginTimeoutSeconds;
+    /** Replaces the password on each connect when an extension rotates credentials; {@code null} = the given one. */
+    private volatile java.util.function.Supplier<String> passwordSource;
 
     /**
      * @param driver the driver that accepts {@code url}
@@ -35,11 +37,34 @@ public final class DriverDataSource implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        Connection c = driver.connect(url, properties);
+        Connection c = driver.connect(url, withPassword(properties));
         if (c == null) {
             throw new SQLException("driver " + driver.getClass().getName() + " did not accept " + redactedUrl, "08001");
         }
         return c;
+    }
+
+    /** A rotated password goes into a copy: the properties other connects share are never changed. */
+    private Properties withPassword(Properties p) throws SQLException {
+        java.util.function.Supplier<String> source = passwordSource;
+        if (source == null) {
+            return p;
+        }
+        String pw;
+        try {
+            pw = source.get();
+        } catch (RuntimeException e) {
+            throw new SQLException("cannot read the pool's rotated credential: " + e.getMessage(), "08001", e);
+        }
+        Properties copy = new Properties();
+        copy.putAll(p);
+        copy.setProperty("password", pw);
+        return copy;
+    }
+
+    @Override
+    public void passwordSource(java.util.function.Supplier<String> source) {
+        this.passwordSource = source;
     }
 
     @Override
