@@ -442,6 +442,12 @@ public final class EtcdBudget implements ConnectionBudget {
         private volatile int held;
         private volatile int grant;
         private volatile boolean closed;
+        private final List<Runnable> closeListeners = new CopyOnWriteArrayList<>();
+        private volatile int dbConnections = -1;
+        private volatile int dbMax = -1;
+        private volatile long refusals;
+        private int repDb = Integer.MIN_VALUE;
+        private long repRefusals;
         // Worker-thread state of the current incarnation.
         private volatile String id;
         private volatile long lease;
@@ -488,6 +494,22 @@ public final class EtcdBudget implements ConnectionBudget {
         /** @return the grant {@link #update(int, int)} would return now (the floor once the lease's deadline passed) */
         public int grantNow() {
             return closed ? 0 : current(System.nanoTime());
+        }
+
+        /**
+         * Feeds the database's own view into this member's reports, for budgets with {@code respect_database}: the
+         * allocator caps the budget at {@code max − reserve − (connections − Σ held)} and freezes it for a while
+         * after a refusal. Never blocks.
+         *
+         * @param connections the server's connections now (every client), -1 unknown
+         * @param max the server's max_connections, -1 unknown
+         * @param refusals how often the server refused this pool a connection for lack of slots (53300, MySQL
+         *        1040/1203), cumulative
+         */
+        public void database(int connections, int max, long refusals) {
+            this.dbConnections = connections;
+            this.dbMax = max;
+            this.refusals = refusals;
         }
 
         /** @return the pool's name */
@@ -562,15 +584,17 @@ public final class EtcdBudget implements ConnectionBudget {
             int g = grant;
             int h = held;
             int d = demand;
-            boolean urgent = seen != repSeen || g != repGrant || (h != repHeld && (h > g || repHeld > repGrant));
-            boolean soft = d != repDemand || h != repHeld;
+            int db = 31 * dbConnections + dbMax;
+            boolean urgent = seen != repSeen || g != repGrant || (h != repHeld && (h > g || repHeld > repGrant))
+                    || refusals != repRefusals;
+            boolean soft = d != repDemand || h != repHeld || db != repDb;
             if ((urgent && now - reportedAt >= URGENT_REPORT_NANOS) || (soft && now - reportedAt >= REPORT_PERIOD_NANOS)) {
                 report(d, h, g, seen, now);
             }
         }
 
         private String report(int d, int h, int g, long seen) {
-            return BudgetCodec.writeReport(instance, pool, priority, d, h, g, seen, -1, -1, 0);
+            return BudgetCodec.writeReport(instance, pool, priority, d, h, g, seen, dbConnections, dbMax, refusals);
         }
 
         private void report(int d, int h, int g, long seen, long now) {
@@ -579,10 +603,14 @@ public final class EtcdBudget implements ConnectionBudget {
             writes.incrementAndGet();
             String memberId = id;
             long l = lease;
+            int db = 31 * dbConnections + dbMax;
+            long refused = refusals;
             bounded(client.getKVClient().put(bytes(prefix + "members/" + memberId), bytes(report(d, h, g, seen)),
                     PutOption.builder().withLeaseId(l).build())).whenCompleteAsync((r, e) -> {
                         inFlight = false;
                         if (e == null && memberId.equals(id)) {
+                            repDb = db;
+                            repRefusals = refused;
                             repDemand = d;
                             repHeld = h;
                             repGrant = g;
@@ -640,6 +668,9 @@ public final class EtcdBudget implements ConnectionBudget {
             claims.remove(this);
             String memberId = id;
             if (memberId == null) {
+                for (Runnable r : closeListeners) {
+                    r.run();
+                }
                 return;
             }
             try {
@@ -650,6 +681,18 @@ public final class EtcdBudget implements ConnectionBudget {
             } catch (Exception e) {
                 // The lease or the allocator's grace frees it later.
                 LOG.debug("budget {}: {} could not remove its keys: {}", name, pool, e.toString());
+            } finally {
+                for (Runnable r : closeListeners) {
+                    r.run();
+                }
+            }
+        }
+
+        /** @param listener run once when this claim closes (its pool closed) */
+        public void onClose(Runnable listener) {
+            closeListeners.add(listener);
+            if (closed) {
+                listener.run();
             }
         }
 
