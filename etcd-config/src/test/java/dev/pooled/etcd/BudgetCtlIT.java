@@ -71,7 +71,7 @@ class BudgetCtlIT {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"max_connections\" : 20");
 
         EtcdSettings settings = EtcdSettings.builder().endpoints(EtcdTesting.ENDPOINT).namespace(ns)
-                .timeout(Duration.ofSeconds(2)).leaseTtl(Duration.ofSeconds(3)).build();
+                .timeout(Duration.ofSeconds(2)).leaseTtl(Duration.ofSeconds(5)).build();
         try (EtcdBudgetSource source = EtcdBudgetSource.start(settings, new InstanceId("ctl-it-1"))) {
             ConnectionBudget.Claim claim = source.budget("orders-db", 0).claim("checkout/app", 7);
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {

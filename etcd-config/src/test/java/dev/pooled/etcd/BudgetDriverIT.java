@@ -38,7 +38,7 @@ class BudgetDriverIT {
     void setUp() {
         ns = EtcdTesting.freshNamespace();
         etcd = EtcdSettings.builder().endpoints(EtcdTesting.ENDPOINT).namespace(ns).timeout(Duration.ofSeconds(2))
-                .leaseTtl(Duration.ofSeconds(3)).build();
+                .leaseTtl(Duration.ofSeconds(5)).build();
         client = etcd.newClient();
     }
 
