@@ -641,7 +641,12 @@ public final class EtcdBudget implements ConnectionBudget {
                     .Then(Op.put(k, bytes(report(d, h, g, 0)), PutOption.builder().withLeaseId(sessionLease).build()))
                     .commit()).whenCompleteAsync((r, e) -> {
                         inFlight = false;
-                        if (e != null || !r.isSucceeded() || closed) {
+                        if (e != null || !r.isSucceeded()) {
+                            return;
+                        }
+                        if (closed) {
+                            // Closed while joining: the key must not outlive the claim under a lease that lives on.
+                            bounded(client.getKVClient().delete(k)).exceptionally(x -> null);
                             return;
                         }
                         createRev = r.getHeader().getRevision();
