@@ -65,6 +65,12 @@ public final class MetricNames {
      * mod revision); 0 for the config the pool started with.
      */
     public static final String CONFIG_VERSION = "pooled.config.version";
+    /**
+     * Counter: config records a pool refused (the etcd module's records), by {@link #TAG_REASON}: {@code bad_json},
+     * {@code unknown_field}, {@code bad_type}, {@code out_of_range}, {@code not_live}, {@code credential},
+     * {@code conflict}. The last good config stayed in force.
+     */
+    public static final String CONFIG_REJECTED = "pooled.config.rejected";
     /** Gauge: connections the shared budget grants this pool (NaN without a budget). */
     public static final String BUDGET_SHARE = "pooled.budget.share";
     /** Gauge (global budget): the demand this pool reports to its budget. */

@@ -160,12 +160,12 @@ public final class ConfigRecord {
         try {
             doc = Json.parse(json);
         } catch (Json.ParseException e) {
-            throw new RecordException(Reason.BAD_JSON, List.of(new PoolConfigException.Violation("record", null,
-                    "is not valid JSON: " + e.getMessage())));
+            throw new RecordException(Reason.BAD_JSON, List.of(new PoolConfigException.Violation("record",
+                    json.length() + " characters", "is not valid JSON: " + e.getMessage())));
         }
         if (!(doc instanceof Map<?, ?> fields)) {
-            throw new RecordException(Reason.BAD_JSON, List.of(new PoolConfigException.Violation("record", null,
-                    "must be a JSON object of settings, like {\"max_connections\": 20}")));
+            throw new RecordException(Reason.BAD_JSON, List.of(new PoolConfigException.Violation("record",
+                    json.length() + " characters", "must be a JSON object of settings, like {\"max_connections\": 20}")));
         }
         Map<Reason, List<PoolConfigException.Violation>> bad = new LinkedHashMap<>();
         Map<String, String> settings = new LinkedHashMap<>();

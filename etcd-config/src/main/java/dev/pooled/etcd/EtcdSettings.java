@@ -233,6 +233,10 @@ public final class EtcdSettings {
         ClientBuilder b = Client.builder()
                 .endpoints(endpoints.toArray(new URI[0]))
                 .connectTimeout(timeout)
+                // jetcd retries within retryMaxDuration, which must exceed the first delay: keep both inside the
+                // deadline so that a call never outlives it.
+                .retryDelay(Math.min(500, timeout.toMillis() / 4))
+                .retryMaxDelay(Math.min(2_500, timeout.toMillis() / 2))
                 .retryMaxDuration(timeout)
                 .keepaliveTime(Duration.ofSeconds(10))
                 .keepaliveTimeout(Duration.ofSeconds(5))

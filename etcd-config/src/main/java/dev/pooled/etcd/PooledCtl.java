@@ -315,18 +315,18 @@ public final class PooledCtl {
                 args(pos, 2, "instances <service>");
                 try (ConfigAdmin admin = admin(opts)) {
                     Map<String, Map<String, Object>> all = admin.instances(pos.get(1));
-                    StringBuilder t = new StringBuilder(String.format("%-28s %-8s %-9s %-8s %5s %6s %5s %-9s %s%n",
+                    StringBuilder t = new StringBuilder(String.format("%-28s %-8s %-9s %-8s %5s %6s %5s %-9s %8s %s%n",
                             "INSTANCE", "DB_ROLE", "VERSION", "SOURCE", "LIMIT", "IN_USE", "QUEUE", "BREAKER",
-                            "LAST_ERROR"));
+                            "ROTATION", "LAST_ERROR"));
                     for (Map.Entry<String, Map<String, Object>> e : all.entrySet()) {
                         Object pools = e.getValue().get("pools");
                         if (pools instanceof Map<?, ?> pm) {
                             for (Map.Entry<?, ?> p : pm.entrySet()) {
                                 Map<?, ?> f = (Map<?, ?>) p.getValue();
-                                t.append(String.format("%-28s %-8s %-9s %-8s %5s %6s %5s %-9s %s%n", e.getKey(),
+                                t.append(String.format("%-28s %-8s %-9s %-8s %5s %6s %5s %-9s %8s %s%n", e.getKey(),
                                         p.getKey(), f.get("applied_version"), f.get("source"), f.get("limit"),
                                         f.get("in_use"), f.get("queue_depth"), f.get("breaker_state"),
-                                        f.get("last_error") == null ? "-" : f.get("last_error")));
+                                        f.get("rotation"), f.get("last_error") == null ? "-" : f.get("last_error")));
                             }
                         }
                     }

@@ -37,8 +37,20 @@ public final class EtcdTesting {
         return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
     }
 
+    /** Puts a key, retrying for up to 30 s while the client reconnects (after a test restarted its etcd). */
     public static long put(Client c, String key, String value) throws Exception {
-        return c.getKVClient().put(bytes(key), bytes(value)).get(5, TimeUnit.SECONDS).getHeader().getRevision();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return c.getKVClient().put(bytes(key), bytes(value)).get(5, TimeUnit.SECONDS).getHeader()
+                        .getRevision();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > end) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     /** Deletes every key under a namespace. */

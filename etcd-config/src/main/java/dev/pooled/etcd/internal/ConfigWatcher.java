@@ -54,8 +54,7 @@ public final class ConfigWatcher implements AutoCloseable {
     private static final long FILE_CHECK_MS = 1_000;
     private static final long MIN_BACKOFF_MS = 250;
     private static final long MAX_BACKOFF_MS = 4_000;
-    /** Metric name; also in MetricNames.CONFIG_REJECTED. */
-    public static final String REJECTED = "pooled.config.rejected";
+    private static final String REJECTED = dev.pooled.metrics.MetricNames.CONFIG_REJECTED;
 
     private final EtcdClients.Handle etcd;
     private final EtcdSettings settings;
@@ -149,18 +148,20 @@ public final class ConfigWatcher implements AutoCloseable {
      * @param pool the pool started with {@link #startConfig()}
      */
     public void start(LivePool pool, InstanceRegistration registration) {
+        long version = appliedVersion;
+        if (version != 0) {
+            // The pool started with the record's config; tell it which version that was before its builder
+            // returns, so its stats never show the record's settings under version 0.
+            try {
+                pool.reconfigure(appliedConfig, version);
+            } catch (PoolConfigException e) {
+                LOG.warn("pool {} refused its own start config as version {}: {}", pool.name(), version,
+                        e.getMessage());
+            }
+        }
         executor.execute(() -> {
             this.pool = pool;
             this.registration = registration;
-            if (appliedVersion != 0) {
-                // The pool started with the record's config; tell it which version that was.
-                try {
-                    pool.reconfigure(appliedConfig, appliedVersion);
-                } catch (PoolConfigException e) {
-                    LOG.warn("pool {} refused its own start config as version {}: {}", pool.name(), appliedVersion,
-                            e.getMessage());
-                }
-            }
             refresh();
         });
         executor.scheduleWithFixedDelay(this::queueRefresh, RESYNC.toMillis(), RESYNC.toMillis(),
@@ -412,7 +413,10 @@ public final class ConfigWatcher implements AutoCloseable {
     private Counter counter(String reason) {
         return rejected.computeIfAbsent(reason, r -> Counter.builder(REJECTED)
                 .description("config records refused by this pool, by reason; the last good config stayed in force")
-                .tag("service", service).tag("db_role", dbRole).tag("pool", poolTag).tag("reason", r)
+                .tag(dev.pooled.metrics.MetricNames.TAG_SERVICE, service)
+                .tag(dev.pooled.metrics.MetricNames.TAG_DB_ROLE, dbRole)
+                .tag(dev.pooled.metrics.MetricNames.TAG_POOL, poolTag)
+                .tag(dev.pooled.metrics.MetricNames.TAG_REASON, r)
                 .register(registry));
     }
 

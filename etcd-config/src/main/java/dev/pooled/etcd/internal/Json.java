@@ -58,6 +58,14 @@ public final class Json {
         } catch (JsonParseException e) {
             // Jackson's message quotes the offending text, which may hold a secret: keep only where it went wrong.
             String what = e.getOriginalMessage();
+            int cut = what.indexOf(" (start marker");
+            if (cut > 0) {
+                what = what.substring(0, cut);
+            }
+            int nl = what.indexOf('\n');
+            if (nl > 0) {
+                what = what.substring(0, nl);
+            }
             int quote = what.indexOf('\'');
             String reason = quote > 0 ? what.substring(0, quote).trim() : what;
             if (reason.startsWith("Duplicate field")) {
