@@ -92,6 +92,9 @@ class EtcdBudgetIT {
             return a == 3 && b == 7;
         });
         assertThat(maxSum.get()).isLessThanOrEqualTo(10);
+        // The high one leaves (its pool closed): its share is free at once, whichever process was allocating.
+        hi.claim.close();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> lo.step() == 9);
     }
 
     /**

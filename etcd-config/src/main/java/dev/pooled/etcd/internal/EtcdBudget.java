@@ -286,10 +286,24 @@ public final class EtcdBudget implements ConnectionBudget {
     // ---------------------------------------------------------------------------------------------- allocator
 
     private void allocatorTick(long lease, boolean leaseValid, long now) {
-        if (allocatorInFlight || claims.isEmpty()) {
+        if (allocatorInFlight) {
             return;
         }
         String key = prefix + "allocator";
+        if (claims.isEmpty()) {
+            if (allocatorRev != 0) {
+                // No pool of ours is on the budget any more: resign, or nobody else could allocate while we live.
+                long rev = allocatorRev;
+                allocatorRev = 0;
+                lastPlan = null;
+                ByteSequence k = bytes(key);
+                bounded(client.getKVClient().txn().If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(rev)))
+                        .Then(Op.delete(k, DeleteOption.DEFAULT)).commit()).exceptionally(e -> null);
+                writes.incrementAndGet();
+                LOG.info("budget {}: {} resigns as allocator (no member left here)", name, instance);
+            }
+            return;
+        }
         if (allocatorRev != 0 && (!leaseValid || allocatorLease != lease)) {
             LOG.info("budget {}: {} stops allocating (lease {})", name, instance, leaseValid ? "changed" : "lost");
             allocatorRev = 0;
