@@ -161,8 +161,11 @@ public final class PooledRequest {
             } else if (extensions.accepts(k)) {
                 extension.put(k, e.getValue());
             } else if (dev.pooled.PoolExtensions.missingModule(k) != null) {
-                missing.add(KEY_PREFIX + k + " needs " + dev.pooled.PoolExtensions.missingModule(k)
-                        + " on the class path");
+                missing.add(extensions.accepts("etcd.endpoints")
+                        ? KEY_PREFIX + (k.length() > 64 ? k.substring(0, 64) + "..." : k).replaceAll("[^\\x21-\\x7E]",
+                                "?") + " is not a setting of " + dev.pooled.PoolExtensions
+                                .missingModule(k) + " (docs/etcd.md lists them)"
+                        : KEY_PREFIX + k + " needs " + dev.pooled.PoolExtensions.missingModule(k) + " on the class path");
             } else {
                 b.set(k, e.getValue());
             }
