@@ -113,7 +113,7 @@ class GlobalBudgetIT {
         endpoint = "http://127.0.0.1:" + clientPort;
         startEtcd();
         role = "pooled_budget_" + UUID.randomUUID().toString().substring(0, 8);
-        try (Connection c = DriverManager.getConnection(PG, "root", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(PG, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + role + " LOGIN");
         }
         client = EtcdSettings.builder().endpoints(endpoint).timeout(Duration.ofSeconds(2)).build().newClient();
@@ -145,7 +145,7 @@ class GlobalBudgetIT {
             etcd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         if (role != null) {
-            try (Connection c = DriverManager.getConnection(PG, "root", ""); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(PG, "postgres", ""); Statement s = c.createStatement()) {
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
                 await().atMost(Duration.ofSeconds(10)).until(() -> pgSessions() == 0);
                 s.execute("DROP ROLE " + role);
@@ -163,7 +163,7 @@ class GlobalBudgetIT {
     }
 
     private static int pgSessions() throws Exception {
-        try (Connection c = DriverManager.getConnection(PG, "root", ""); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(PG, "postgres", ""); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + role + "'")) {
             rs.next();
             return rs.getInt(1);
