@@ -51,6 +51,12 @@ public final class PooledCtl {
                                                       the current one (none: pools use their own settings)
               history <service> <db_role>             the records replaced so far, oldest first
               instances <service>                     live instances: applied version, limit, in use, queue depth
+              budget get <budget>                     a global budget's record and its revision
+              budget set <budget> max_connections=N max_instances=N [reserve=N] [floor_per_instance=N]
+                         [grace_ms=N] [respect_database=true|false] [--revision N]
+                                                      write a budget record (checked whole first; with --revision,
+                                                      only if the record is still at that revision)
+              budget show <budget>                    shares per member: demand, held, grant, quota; allocator, totals
 
             options:
               --endpoints URLS        etcd endpoints (default: $POOLED_ETCD_ENDPOINTS or http://127.0.0.1:2379)
@@ -329,6 +335,9 @@ public final class PooledCtl {
                     return OK;
                 }
             }
+            case "budget" -> {
+                return budget(pos, opts, json);
+            }
             default -> throw new UsageException("unknown command " + cmd + " (see --help)");
         }
     }
@@ -369,7 +378,43 @@ public final class PooledCtl {
                 : Files.readString(Path.of(file), StandardCharsets.UTF_8);
     }
 
+    private int budget(List<String> pos, Map<String, String> opts, boolean json)
+            throws UsageException, ConfigAdmin.EtcdException, ConfigAdmin.ConflictException {
+        String sub = pos.size() < 3 ? "" : pos.get(1);
+        try (BudgetAdmin admin = new BudgetAdmin(settings(opts))) {
+            switch (sub) {
+                case "get" -> {
+                    args(pos, 3, "budget get <budget>");
+                    Map<String, Object> r = admin.get(pos.get(2));
+                    print(json, r, r.get("record") == null ? "no record for budget " + pos.get(2)
+                            : "revision " + r.get("revision") + "\n" + Json.write(r.get("record"), true));
+                    return OK;
+                }
+                case "set" -> {
+                    long rev = opts.containsKey("--revision") ? revision(opts, "budget set") : -1;
+                    long written = admin.set(pos.get(2), pos.subList(3, pos.size()), rev);
+                    print(json, Map.of("budget", pos.get(2), "revision", written), "budget " + pos.get(2)
+                            + " written at revision " + written);
+                    return OK;
+                }
+                case "show" -> {
+                    args(pos, 3, "budget show <budget>");
+                    Map<String, Object> r = admin.show(pos.get(2));
+                    print(json, r, BudgetAdmin.showText(r));
+                    return OK;
+                }
+                default -> throw new UsageException("usage: budget get|set|show <budget> ... (see --help)");
+            }
+        } catch (IllegalArgumentException e) {
+            return fail(json, INVALID, "invalid", e.getMessage(), null);
+        }
+    }
+
     private ConfigAdmin admin(Map<String, String> opts) {
+        return new ConfigAdmin(settings(opts));
+    }
+
+    private EtcdSettings settings(Map<String, String> opts) {
         Map<String, String> s = new LinkedHashMap<>();
         s.put(EtcdSettings.ENDPOINTS, opts.getOrDefault("--endpoints",
                 env.getOrDefault("POOLED_ETCD_ENDPOINTS", "http://127.0.0.1:2379")));
@@ -383,7 +428,7 @@ public final class PooledCtl {
         put(s, EtcdSettings.CERT_FILE, opts.get("--cert-file"));
         put(s, EtcdSettings.KEY_FILE, opts.get("--key-file"));
         put(s, EtcdSettings.TIMEOUT_MS, opts.get("--timeout-ms"));
-        return new ConfigAdmin(EtcdSettings.parse(s));
+        return EtcdSettings.parse(s);
     }
 
     private static void put(Map<String, String> m, String k, String v) {
