@@ -116,6 +116,14 @@ final class AcquirePath {
         } catch (SQLException e) {
             HikariTracker.clear();
             gate.release();
+            if (e.getCause() instanceof InterruptedException) {
+                // The caller was interrupted while HikariCP waited for it (HikariCP sets the flag again): not the
+                // database's failure, and not a timeout.
+                if (probe) {
+                    breaker.releasePermission();
+                }
+                throw rejections.interrupted(e);
+            }
             failures.borrowFailed(e, hikariTimeoutMillis, probe, probeStart, backend.idleNow());
             throw rejections.physicalFailure(e);
         } catch (RuntimeException | Error e) {

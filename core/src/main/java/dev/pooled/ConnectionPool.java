@@ -202,7 +202,6 @@ public final class ConnectionPool implements AutoCloseable {
         Objects.requireNonNull(instrumentation, "instrumentation");
         Objects.requireNonNull(physical, "physical");
         Objects.requireNonNull(budgets, "budgets");
-        ConnectionBudget budget = config.budget() == null ? null : budgets.budget(config.budget(), config.budgetMax());
         String catalog = null;
         String schema = null;
         SQLException down = null;
@@ -225,8 +224,19 @@ public final class ConnectionPool implements AutoCloseable {
             }
             down = e;
         }
-        ConnectionBudget.Claim claim = budget == null ? null
-                : budget.claim(config.service() + "/" + config.dbRole(), config.priority());
+        // Looked up right before it is claimed, after the probe's I/O: a budget handed out and not yet claimed
+        // while another pool asks for it with another size must not be replaced under the first one.
+        ConnectionBudget.Claim claim;
+        try {
+            ConnectionBudget budget = config.budget() == null ? null
+                    : budgets.budget(config.budget(), config.budgetMax());
+            claim = budget == null ? null : budget.claim(config.service() + "/" + config.dbRole(), config.priority());
+        } catch (SQLException | RuntimeException | Error e) {
+            if (first != null) {
+                closeQuietly(first);
+            }
+            throw e;
+        }
         try {
             ConnectionPool pool = new ConnectionPool(config, physical, catalog, schema, instrumentation, claim, down,
                     load);
@@ -238,6 +248,9 @@ public final class ConnectionPool implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (claim != null) {
                 claim.close();
+            }
+            if (first != null) {
+                closeQuietly(first);
             }
             throw e;
         }
