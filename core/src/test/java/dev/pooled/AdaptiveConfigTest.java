@@ -56,7 +56,7 @@ class AdaptiveConfigTest {
                         "pooled.throttling=vegas: must be gradient or off",
                         "pooled.budget=has space: must be 1 to 128 characters",
                         "pooled.budget_max=0: must be a whole number from 1 to 10000",
-                        "pooled.max_acquire_rate=-1: must be a whole number from 0 to 1000000",
+                        "pooled.max_acquire_rate=-1: must be a whole number in ASCII digits 0-9 (no sign, no spaces) from 0 to 1000000",
                         "pooled.breaker_failure_rate=101: must be a whole number from 0 to 100",
                         "pooled.breaker_open_ms=50: must be from 100 to 600000 ms"));
         assertThatThrownBy(() -> PoolConfig.builder().budgetMax(5).build())
