@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe.
  */
-public final class Gate {
+public final class Gate extends GatePadAfter {
 
     /** Outcome of a slow acquire, for the caller to turn into an exception with its own context. */
     public static final int GRANTED = 1;
@@ -39,14 +39,12 @@ public final class Gate {
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Gate.class, "state", long.class);
+            STATE = MethodHandles.lookup().findVarHandle(GateState.class, "state", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    @SuppressWarnings("unused") // accessed through STATE
-    private volatile long state;
     private final ReentrantLock lock = new ReentrantLock();
     private final Waiter[] heads;
     private final Waiter[] tails;
@@ -495,4 +493,26 @@ public final class Gate {
             this.priority = priority;
         }
     }
+}
+
+/** Cache-line padding before the gate's state word: no other object's fields share its line. */
+abstract class GatePadBefore {
+    @SuppressWarnings("unused")
+    private long p01, p02, p03, p04, p05, p06, p07, p08;
+}
+
+/**
+ * The gate's state word (see {@link Gate}), on a cache line of its own: every borrow and return CASes it, so a
+ * neighbouring field written by another thread would make each CAS miss. Superclass fields come first in the
+ * object, which keeps the padding in place whatever the JVM's field layout.
+ */
+abstract class GateState extends GatePadBefore {
+    /** Waiters (high 32 bits) and free permits (low 32, signed); written by CAS only, through {@code Gate.STATE}. */
+    volatile long state;
+}
+
+/** Padding after the state word, before {@link Gate}'s own fields. */
+abstract class GatePadAfter extends GateState {
+    @SuppressWarnings("unused")
+    private long q01, q02, q03, q04, q05, q06, q07, q08;
 }

@@ -34,7 +34,9 @@ class GateTest {
         assertThat(g.tryAcquire()).isTrue();
         long t0 = System.nanoTime();
         assertThat(g.acquire(5, LONG)).isEqualTo(Gate.QUEUE_FULL);
-        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.MILLISECONDS.toNanos(5));
+        // QUEUE_FULL is decided before queueing; the bound only says it did not wait for the 20 s timeout. How fast a
+        // rejection is belongs to a benchmark (AcquireReleaseBenchmark.Rejection), not to a loaded test machine.
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(2));
     }
 
     @Test
@@ -44,7 +46,8 @@ class GateTest {
         long t0 = System.nanoTime();
         assertThat(g.acquire(5, TimeUnit.MILLISECONDS.toNanos(100))).isEqualTo(Gate.TIMED_OUT);
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertThat(waited).isBetween(100L, 150L);
+        // never before the deadline; late only by how late a loaded machine wakes the waiter
+        assertThat(waited).isBetween(100L, 3_000L);
         assertThat(g.queued()).isZero();
         g.release();
         assertThat(g.inUse()).isZero();

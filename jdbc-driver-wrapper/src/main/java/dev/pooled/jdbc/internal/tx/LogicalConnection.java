@@ -1,7 +1,6 @@
 package dev.pooled.jdbc.internal.tx;
 
 import dev.pooled.jdbc.PinReason;
-import java.lang.reflect.Proxy;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -868,8 +867,7 @@ final class LogicalConnection implements Connection {
     public DatabaseMetaData getMetaData() throws SQLException {
         checkOpen();
         if (metaData == null) {
-            metaData = (DatabaseMetaData) Proxy.newProxyInstance(LogicalConnection.class.getClassLoader(),
-                    new Class<?>[] {DatabaseMetaData.class}, new MetaDataHandler(this));
+            metaData = new LogicalDatabaseMetaData(this);
         }
         return metaData;
     }

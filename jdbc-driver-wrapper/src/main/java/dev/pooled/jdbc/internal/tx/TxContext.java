@@ -61,12 +61,11 @@ public final class TxContext {
      * @param priority the priority of every borrow it makes
      * @return a new logical connection
      * @throws PoolClosedException (08003) if the pool is closed
-     * @throws IllegalArgumentException if the priority is out of range
+     * @throws dev.pooled.PoolInvalidPriorityException (22023) if the priority is out of range
      */
     public Connection connect(int priority) throws SQLException {
         if (priority < PoolConfig.MIN_PRIORITY || priority > PoolConfig.MAX_PRIORITY) {
-            throw new IllegalArgumentException("priority must be from " + PoolConfig.MIN_PRIORITY + " to "
-                    + PoolConfig.MAX_PRIORITY + " but was " + priority);
+            throw new dev.pooled.PoolInvalidPriorityException(priority);
         }
         if (pool.isClosed()) {
             throw new PoolClosedException("pool " + pool.name() + " is closed");
