@@ -17,6 +17,12 @@ final class LocalBudgets implements BudgetSource {
 
     @Override
     public ConnectionBudget budget(String name, int max) throws PoolBudgetConflictException {
+        if (max < 1) {
+            // budget_max=0 leaves the size to a source that knows it (a record in etcd); this one does not
+            throw new PoolBudgetConflictException("budget " + name + " is an in-process budget: it needs budget_max"
+                    + " from 1 to " + PoolConfig.MAX_MAX_CONNECTIONS + " (budget_max=0 is only for a budget source"
+                    + " that knows the size, such as the etcd one)");
+        }
         // A budget nobody claims any more may be re-created with another size; one in use may not, nor one just
         // handed out to a pool that is about to claim it (two pools starting at once with different sizes must
         // not end with two budgets under one name).

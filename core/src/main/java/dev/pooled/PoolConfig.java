@@ -68,7 +68,10 @@ public final class PoolConfig {
     public static final String THROTTLING = "throttling";
     /** The name of a concurrency budget that pools in this process share; empty = none. */
     public static final String BUDGET = "budget";
-    /** The most connections all pools naming {@link #BUDGET} hold together; required with it. */
+    /**
+     * The most connections all pools naming {@link #BUDGET} hold together. With a budget, 0 leaves the size to a
+     * budget source that knows it (a record in etcd); the in-process source needs 1 to 10,000.
+     */
     public static final String BUDGET_MAX = "budget_max";
     /** The most acquisitions per second this pool admits; more are rejected at once; 0 = no limit. */
     public static final String MAX_ACQUIRE_RATE = "max_acquire_rate";
@@ -770,7 +773,7 @@ public final class PoolConfig {
                         + " (milliseconds)";
                 case LEAK_RECLAIM_MS -> "0 (off) or from leak_threshold_ms to " + MAX_LIFETIME_LIMIT_MS
                         + " (milliseconds)";
-                case BUDGET_MAX -> "from 1 to " + MAX_MAX_CONNECTIONS + " (0 without budget)";
+                case BUDGET_MAX -> "from 0 to " + MAX_MAX_CONNECTIONS + " (0: the budget source gives the size)";
                 case MAX_ACQUIRE_RATE -> "from 0 to " + MAX_ACQUIRE_RATE_LIMIT;
                 case BREAKER_FAILURE_RATE -> "from 0 to 100";
                 case BREAKER_OPEN_MS -> "from " + MIN_BREAKER_OPEN_MS + " to " + MAX_BREAKER_OPEN_MS + " (milliseconds)";
@@ -852,7 +855,8 @@ public final class PoolConfig {
             boolean hasBudget = budget != null && !budget.isEmpty();
             if (hasBudget) {
                 checkName(v, bad, BUDGET, budget);
-                checkRange(v, bad, BUDGET_MAX, budgetMax, 1, MAX_MAX_CONNECTIONS);
+                // 0 = the budget source knows the size (an etcd record); the in-process source refuses 0
+                checkRange(v, bad, BUDGET_MAX, budgetMax, 0, MAX_MAX_CONNECTIONS);
             } else if (!bad.containsKey(BUDGET_MAX) && budgetMax != 0) {
                 v.add(new PoolConfigException.Violation(BUDGET_MAX, Integer.toString(budgetMax),
                         "must be 0 unless budget names a budget"));

@@ -48,15 +48,15 @@ class AdaptiveConfigTest {
     @Test
     void everyBadValueIsReportedAtOnceNeverClamped() {
         PoolConfig.Builder b = PoolConfig.builder().set("sizing", "magic").set("throttling", "vegas")
-                .set("budget", "has space").set("budget_max", "0").set("max_acquire_rate", "-1")
+                .set("budget", "has space").set("budget_max", "10001").set("max_acquire_rate", "-1")
                 .set("breaker_failure_rate", "101").set("breaker_open_ms", "50");
         assertThatThrownBy(b::build).isInstanceOfSatisfying(PoolConfigException.class, e ->
                 assertThat(e.describe("pooled.")).contains(
                         "pooled.sizing=magic: must be littles_law or fixed",
                         "pooled.throttling=vegas: must be gradient or off",
                         "pooled.budget=has space: must be 1 to 128 characters",
-                        "pooled.budget_max=0: must be a whole number from 1 to 10000",
-                        "pooled.max_acquire_rate=-1: must be a whole number from 0 to 1000000",
+                        "pooled.budget_max=10001: must be a whole number from 0 to 10000",
+                        "pooled.max_acquire_rate=-1: must be a whole number in ASCII digits 0-9 (no sign, no spaces) from 0 to 1000000",
                         "pooled.breaker_failure_rate=101: must be a whole number from 0 to 100",
                         "pooled.breaker_open_ms=50: must be from 100 to 600000 ms"));
         assertThatThrownBy(() -> PoolConfig.builder().budgetMax(5).build())

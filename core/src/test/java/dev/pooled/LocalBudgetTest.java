@@ -129,4 +129,13 @@ class LocalBudgetTest {
             return e;
         }
     }
+
+    @Test
+    void budgetMaxZeroIsForSourcesThatKnowTheSizeAndTheLocalOneRefusesIt() {
+        PoolConfig c = PoolConfig.builder().budget("sized-elsewhere").budgetMax(0).build();
+        assertThat(c.budgetMax()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConnectionPool.start(c, new StubDataSource()))
+                .isInstanceOf(dev.pooled.PoolBudgetConflictException.class)
+                .hasMessageContaining("needs budget_max from 1 to 10000");
+    }
 }

@@ -69,13 +69,10 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
      *
      * @param priority {@value PoolConfig#MIN_PRIORITY} to {@value PoolConfig#MAX_PRIORITY}
      * @return a connection
-     * @throws InvalidPriorityException (HY024, 1005) if the priority is out of range
+     * @throws dev.pooled.PoolInvalidPriorityException (22023, 1016) if the priority is out of range
      * @throws SQLException as {@link #getConnection()}
      */
     public Connection getConnection(int priority) throws SQLException {
-        if (priority < PoolConfig.MIN_PRIORITY || priority > PoolConfig.MAX_PRIORITY) {
-            throw new InvalidPriorityException(priority);
-        }
         return tx == null ? pool.getConnection(priority) : tx.connect(priority);
     }
 

@@ -17,7 +17,8 @@ import java.util.logging.Logger;
  * {@code META-INF/services/java.sql.Driver}.
  *
  * <p>Pool settings are URL parameters with the {@code pooled.} prefix (removed before the delegate sees the URL)
- * and {@link Properties} entries with the same names; a property wins over a URL parameter. Calls with the same
+ * and {@link Properties} entries with the same names; a property (the {@code Properties} defaults chain included)
+ * wins over a URL parameter, and a key given twice in the URL with different values is an error. Calls with the same
  * delegate URL, user and {@code pooled.service} share one pool. The first call for a URL parses it and starts the
  * pool; later calls with the same URL and properties are one map lookup and a borrow.
  *

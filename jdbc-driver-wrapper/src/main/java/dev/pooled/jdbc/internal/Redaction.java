@@ -38,8 +38,8 @@ public final class Redaction {
             return null;
         }
         String s = maskSecretKeys(url);
-        // user:password@ before the host: everything from the "//" before the last @ ahead of the query (or from
-        // the start, in a malformed URL without one) up to that @ is masked. Over-masking a path is safe.
+        // user:password@ before the host: everything from the first "//" (from the start when an @ comes before
+        // it, in a malformed URL) up to the last @ ahead of the query is masked. Over-masking a path is safe.
         int query = s.length();
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) == '?' || s.charAt(i) == '#') {
@@ -49,8 +49,8 @@ public final class Redaction {
         }
         int at = s.lastIndexOf('@', query - 1);
         if (at >= 0) {
-            int slashes = s.lastIndexOf("//", at);
-            int start = slashes >= 0 ? slashes + 2 : 0;
+            int slashes = s.indexOf("//");
+            int start = slashes >= 0 && slashes < s.indexOf('@') ? slashes + 2 : 0;
             s = s.substring(0, start) + MASK + s.substring(at);
         }
         return s;

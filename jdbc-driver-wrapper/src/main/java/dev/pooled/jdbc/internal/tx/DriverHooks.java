@@ -206,12 +206,13 @@ abstract class DriverHooks {
         /**
          * The check of the light reset: true when the session holds nothing {@code RESET ALL} and
          * {@code pg_advisory_unlock_all()} leave behind — no other role or session user (not reset by
-         * {@code RESET ALL}), no temporary schema (a temporary table was ever made: close rather than
-         * {@code DISCARD TEMP} each time), no channel listened to. Cheap: no catalog scan.
+         * {@code RESET ALL}), no temporary table, no channel listened to. Cheap: the catalog is read only by a
+         * session that ever had a temporary schema ({@code OR} stops at its first true operand).
          */
         private static String check(String user) {
             return "session_user = " + literal(user) + " AND current_user = " + literal(user)
-                    + " AND pg_catalog.pg_my_temp_schema() = 0"
+                    + " AND (pg_catalog.pg_my_temp_schema() = 0 OR NOT EXISTS (SELECT FROM pg_catalog.pg_class"
+                    + " WHERE relnamespace = pg_catalog.pg_my_temp_schema()))"
                     + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_listening_channels())";
         }
 
