@@ -33,4 +33,5 @@ if [[ "${DEMO_SKIP_BUILD:-0}" != 1 ]]; then
   "$MVN" -B -q package -DskipTests -pl examples -am
 fi
 [[ -f "$JAR" ]] || { echo "demo.sh: $JAR is missing (build failed?)" >&2; exit 1; }
+if [[ -t 1 ]]; then export DEMO_COLUMNS="$(tput cols 2>/dev/null || echo 120)"; fi
 exec java -Xmx512m -jar "$JAR" --report examples/target/pooled-demo-report.html "$@"

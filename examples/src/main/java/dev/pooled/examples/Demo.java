@@ -37,8 +37,13 @@ public final class Demo {
     static final int TIMEOUT_MS = 250;
     static final int BREAKER_OPEN_MS = 1000;
     static final String BUDGET = "demo-db";
-    /** Each budget pool's offered load, as a share of one pool's capacity. */
-    static final double BUDGET_LOAD = 0.5;
+    /**
+     * A budget pool's offered load, as a share of one pool's capacity: the top priority asks for less than the
+     * budget, so that what it leaves shows the next level served before the last.
+     */
+    static double budgetLoad(int priority) {
+        return priority >= 9 ? 0.3 : 0.5;
+    }
     static final int BUDGET_MAX = 10;
 
     private Demo() {
@@ -217,21 +222,23 @@ public final class Demo {
                     timeline.phase(p);
                     long end = System.nanoTime() + (long) (o.phaseSeconds() * 1e9);
                     int n = 0;
+                    LiveView.Terminal term = live ? new LiveView.Terminal(out, columns()) : null;
                     while (System.nanoTime() < end) {
                         TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(SAMPLE_MILLIS,
                                 TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
                         List<Timeline.Sample> s = timeline.sample();
                         n++;
-                        String line = LiveView.line(phase, s, timeline.seconds());
-                        if (live) {
-                            out.print("\r\033[K" + line);
-                            out.flush();
+                        List<String> panel = LiveView.panel(phase, s, timeline.seconds());
+                        if (term != null) {
+                            term.draw(panel);
                         } else if (n % 5 == 0) {
-                            out.println("    " + line);
+                            for (String l : panel) {
+                                out.println("    " + l.strip());
+                            }
                         }
                     }
-                    if (live) {
-                        out.println();
+                    if (term != null) {
+                        term.finish();
                     }
                     out.println("    " + LiveView.phaseSummary(timeline.summary(p)));
                 }
@@ -250,6 +257,15 @@ public final class Demo {
             Files.writeString(report, HtmlReport.render(timeline, db.description(), settings(o, capacity, db)),
                     StandardCharsets.UTF_8);
             return report;
+        }
+    }
+
+    /** @return the terminal's width: scripts/demo.sh passes it, since Java cannot ask the terminal */
+    private static int columns() {
+        try {
+            return Integer.parseInt(System.getenv().getOrDefault("DEMO_COLUMNS", "120").trim());
+        } catch (NumberFormatException e) {
+            return 120;
         }
     }
 
@@ -281,9 +297,9 @@ public final class Demo {
             case "outage":
                 return " [" + db.outageHow() + "]";
             case "budget":
-                return String.format(Locale.ROOT, " [%.0f req/s offered to each: together %.1fx what the budget "
-                        + "serves]", capacity * BUDGET_LOAD, 3 * capacity * BUDGET_LOAD / (BUDGET_MAX * capacity
-                        / MAX_CONNECTIONS));
+                return String.format(Locale.ROOT, " [%.0f, %.0f and %.0f req/s offered: together %.1fx what the "
+                        + "budget serves]", capacity * budgetLoad(9), capacity * budgetLoad(5), capacity * budgetLoad(1),
+                        (budgetLoad(9) + budgetLoad(5) + budgetLoad(1)) * MAX_CONNECTIONS / BUDGET_MAX);
             default:
                 return "";
         }
@@ -313,7 +329,7 @@ public final class Demo {
                 orders.rate(0);
                 for (Member m : members) {
                     if (m.budgeted()) {
-                        m.load().rate(capacity * BUDGET_LOAD);
+                        m.load().rate(capacity * budgetLoad(m.priority()));
                     }
                 }
                 break;
@@ -435,6 +451,9 @@ public final class Demo {
                         db.latencyMicros() / 1000.0);
                 samples.add(sm);
                 out.add(sm);
+                if (m.load().rate() <= 0) {
+                    continue; // not loaded in this phase: stragglers from the previous one are not its story
+                }
                 String key = phaseKey + "/" + m.name();
                 PhaseTotals pt = totals.get(key);
                 Map<RejectReason, Long> rejTotals;

@@ -54,12 +54,14 @@ final class HtmlReport {
 
         h.append("<h2>Pool size against &lambda;&middot;W (pool orders)</h2><p class=\"note\">Little's Law: offered load "
                 + "&lambda;&middot;W is the connections the traffic needs; the sizer keeps the pool near it with "
-                + "headroom; the limit is how many may be held at once (the throttle lowers it when the database slows).</p>\n");
+                + "headroom; the limit is how many may be held at once (the throttle lowers it when the database slows). "
+                + "Axis cut at twice max_connections: during the outage &lambda;&middot;W measures waits, not work.</p>\n");
         h.append(chart(tl, orders, tMax, List.of(
                 new Series("pool size", "#2563eb", col(orders, s -> s.total()), false),
                 new Series("target size", "#93c5fd", col(orders, s -> s.target()), true),
                 new Series("\u03bb\u00b7W", "#059669", col(orders, s -> s.offeredLoad()), false),
-                new Series("limit", "#dc2626", col(orders, s -> s.limit()), false)), 0, false, null));
+                new Series("limit", "#dc2626", col(orders, s -> s.limit()), true)), 2 * Demo.MAX_CONNECTIONS, false,
+                null));
 
         h.append("<h2>In use and queue depth (pool orders)</h2><p class=\"note\">Connections held by callers, and "
                 + "callers waiting; the queue is bounded by max_queue (dashed).</p>\n");

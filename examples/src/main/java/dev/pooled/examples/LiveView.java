@@ -1,33 +1,35 @@
 package dev.pooled.examples;
 
 import dev.pooled.RejectReason;
+import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The one line per refresh that the terminal shows, and the line that closes each phase. */
+/** The small panel the terminal shows (redrawn in place, or printed as plain lines), and each phase's close. */
 final class LiveView {
     private LiveView() {
     }
 
-    /** @return the live line for the pools that matter in {@code phase} */
-    static String line(Demo.Phase phase, List<Demo.Timeline.Sample> samples, double t) {
-        StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%5.1fs ", t));
+    /** @return the live panel's lines for the pools that matter in {@code phase} */
+    static List<String> panel(Demo.Phase phase, List<Demo.Timeline.Sample> samples, double t) {
+        List<String> lines = new ArrayList<>();
         if (phase.key().equals("budget")) {
             for (Demo.Timeline.Sample s : samples) {
                 if (s.budgeted()) {
-                    b.append(String.format(Locale.ROOT, "| %s p%d share %d in use %d queue %d served %.0f/s rej %.0f/s ",
-                            s.pool(), s.priority(), s.budgetShare(), s.active(), s.queue(), s.served(),
-                            rejected(s.rejections())));
+                    lines.add(String.format(Locale.ROOT, "%5.1fs %-8s p%d  share %2d  in use %2d  queue %2d  served %4.0f/s"
+                                    + "  rejected %4.0f/s  wait p99 %s", t, s.pool(), s.priority(), s.budgetShare(),
+                            s.active(), s.queue(), s.served(), rejected(s.rejections()), millis(s.waitP99())));
                 }
             }
-            return b.toString();
+            return lines;
         }
         Demo.Timeline.Sample s = samples.get(0);
-        b.append(String.format(Locale.ROOT, "limit %d  size %d (lambda*W %.1f)  in use %d  queue %d/%d  wait p99 %s  "
-                        + "served %.0f/s", s.limit(), s.total(), s.offeredLoad(), s.active(), s.queue(), s.maxQueue(),
-                millis(s.waitP99()), s.served()));
+        lines.add(String.format(Locale.ROOT, "%5.1fs limit %d  size %d (lambda*W %.1f)  in use %d  queue %d/%d  "
+                        + "wait p99 %s", t, s.limit(), s.total(), s.offeredLoad(), s.active(), s.queue(), s.maxQueue(),
+                millis(s.waitP99())));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "       served %.0f/s", s.served()));
         String rej = reasons(s.rejections());
         b.append(rej.isEmpty() ? "  rejected 0" : "  rejected " + rej);
         if (s.rejectP99Micros() > 0) {
@@ -37,7 +39,54 @@ final class LiveView {
             b.append(String.format(Locale.ROOT, "  db errors %.0f/s", s.dbErrors()));
         }
         b.append("  breaker ").append(s.breaker().toLowerCase(Locale.ROOT));
-        return b.toString();
+        lines.add(b.toString());
+        return lines;
+    }
+
+    /** Redraws a panel of lines in place on a terminal {@code width} columns wide. */
+    static final class Terminal {
+        private final PrintStream out;
+        private final int width;
+        private int drawn;
+
+        Terminal(PrintStream out, int width) {
+            this.out = out;
+            this.width = Math.max(40, width);
+        }
+
+        void draw(List<String> lines) {
+            StringBuilder b = new StringBuilder();
+            if (drawn > 1) {
+                b.append("\033[").append(drawn - 1).append('A');
+            }
+            b.append('\r');
+            for (int i = 0; i < lines.size(); i++) {
+                String l = lines.get(i);
+                // A wrapped line would break the redraw: cut it to the terminal's width.
+                b.append(l.length() >= width ? l.substring(0, width - 1) : l).append("\033[K");
+                if (i < lines.size() - 1) {
+                    b.append('\n');
+                }
+            }
+            // Clear rows a longer previous panel left behind.
+            for (int i = lines.size(); i < drawn; i++) {
+                b.append("\n\033[K");
+            }
+            if (drawn > lines.size()) {
+                b.append("\033[").append(drawn - lines.size()).append('A');
+            }
+            out.print(b);
+            out.flush();
+            drawn = Math.max(lines.size(), 1);
+        }
+
+        /** Leaves the panel as it is and moves below it. */
+        void finish() {
+            if (drawn > 0) {
+                out.println();
+            }
+            drawn = 0;
+        }
     }
 
     /** @return one line per pool that did something in the phase */
