@@ -42,7 +42,7 @@ public final class Demo {
      * budget, so that what it leaves shows the next level served before the last.
      */
     static double budgetLoad(int priority) {
-        return priority >= 9 ? 0.3 : 0.5;
+        return priority >= 9 ? 0.3 : 0.6;
     }
     static final int BUDGET_MAX = 10;
 

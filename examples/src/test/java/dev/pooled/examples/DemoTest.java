@@ -78,6 +78,10 @@ class DemoTest {
         // Burst (phase 1): callers queue and some are turned away at once.
         assertThat(max(queue, phase, 1)).isGreaterThan(0);
         assertThat(max(queueFull, phase, 1) + max(overloaded, phase, 1)).isGreaterThan(0);
+        // Slow database (phase 2): the throttle lowers the limit below max_connections. Today it reads connection
+        // hold times; in transaction mode (the demo's default) a physical connection is held for one statement, so
+        // hold time = statement latency, which is also what a database-latency throttle reads.
+        assertThat(min(series(json, "orders", "limit"), phase, 2)).isLessThan(Demo.MAX_CONNECTIONS);
         // Outage (phase 3): the breaker opens (2 = open).
         assertThat(max(breaker, phase, 3)).isEqualTo(2);
         // Nominal load is served.
