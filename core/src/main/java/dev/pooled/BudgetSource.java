@@ -1,7 +1,5 @@
 package dev.pooled;
 
-import dev.pooled.internal.LocalBudgets;
-
 /**
  * Where pools find the {@link ConnectionBudget} their {@code budget} setting names. {@link #local()}, the default,
  * keeps budgets in this process's memory; a fleet-wide source (for example the etcd module's) implements this

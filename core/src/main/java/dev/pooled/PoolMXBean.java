@@ -11,6 +11,9 @@ public interface PoolMXBean {
     /** @return the pool name */
     String getPool();
 
+    /** @return the version of the config in force ({@link PoolStats#configVersion()}); 0 = the one it started with */
+    long getConfigVersion();
+
     /** @return the current limit on connections held at once */
     int getLimit();
 

@@ -28,6 +28,8 @@ public final class PoolStats {
     }
 
     private final String pool;
+    private final PoolConfig config;
+    private final long configVersion;
     private final String service;
     private final String dbRole;
     private final int limit;
@@ -64,6 +66,8 @@ public final class PoolStats {
      */
     PoolStats(Builder b) {
         this.pool = b.pool;
+        this.config = b.config;
+        this.configVersion = b.configVersion;
         this.service = b.service;
         this.dbRole = b.dbRole;
         this.limit = b.limit;
@@ -256,6 +260,19 @@ public final class PoolStats {
         return budgetShare;
     }
 
+    /** @return the settings in force when this snapshot was taken (the last one {@code reconfigure} applied) */
+    public PoolConfig config() {
+        return config;
+    }
+
+    /**
+     * @return the version given with the config in force ({@code ConnectionPool#reconfigure(PoolConfig, long)}, for
+     *         example an etcd mod revision); 0 for the config the pool started with
+     */
+    public long configVersion() {
+        return configVersion;
+    }
+
     @Override
     public String toString() {
         return "PoolStats[" + pool + ": limit=" + limit + ", target=" + targetSize + ", active=" + active + ", idle=" + idle + ", queue="
@@ -267,6 +284,8 @@ public final class PoolStats {
 
     static final class Builder {
         String pool;
+        PoolConfig config;
+        long configVersion;
         String service;
         String dbRole;
         int limit;

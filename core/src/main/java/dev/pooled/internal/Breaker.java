@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>resilience4j records each outcome in its sliding window under a lock (or a CAS loop), which would put every
  * borrow of every thread through one contended structure. Instead, while the breaker is closed, the acquire path
- * only reads {@link #state} (one volatile read); a failed physical acquisition adds to a {@link LongAdder}; and the
+ * only reads {@link #state()} (one volatile read); a failed physical acquisition adds to a {@link LongAdder}; and the
  * pool's control thread {@linkplain #feed(long) feeds} the breaker the successes (from the pool's
  * acquisition counter, which exists anyway) and failures since its last feed, every 100 ms, through the lambda-free
  * {@link CircuitBreaker#onSuccess} and {@link CircuitBreaker#onError}. Above {@value #MAX_FEED} outcomes in one feed
@@ -37,7 +37,7 @@ public final class Breaker {
     public static final int CLOSED = 0;
     public static final int OPEN = 1;
     public static final int HALF_OPEN = 2;
-    /** No breaker: {@link #state} is always {@link #CLOSED}. */
+    /** No breaker: {@link #state()} is always {@link #CLOSED}. */
     public static final Breaker DISABLED = new Breaker();
 
     static final int MAX_FEED = 200;
@@ -51,8 +51,8 @@ public final class Breaker {
         private static final long serialVersionUID = 1L;
     };
 
-    /** The acquire path's view: {@link #CLOSED}, {@link #OPEN} or {@link #HALF_OPEN}. */
-    public volatile int state;
+    /** The acquire path's view; written by {@link #refresh()} only. */
+    private volatile int state;
 
     private final String pool;
     private final CircuitBreaker cb;
@@ -87,6 +87,11 @@ public final class Breaker {
                 .clock(clock)
                 .build();
         this.cb = CircuitBreaker.of("pooled-" + pool, config);
+    }
+
+    /** @return the acquire path's view: {@link #CLOSED}, {@link #OPEN} or {@link #HALF_OPEN}; one volatile read */
+    public int state() {
+        return state;
     }
 
     /** @return whether this is a real breaker */
@@ -182,7 +187,7 @@ public final class Breaker {
         refresh();
     }
 
-    /** Brings {@link #state} in line with the breaker's; logs transitions. Cheap: a few volatile reads. */
+    /** Brings {@link #state()} in line with the breaker's; logs transitions. Cheap: a few volatile reads. */
     public void refresh() {
         if (cb == null) {
             return;

@@ -147,8 +147,11 @@ public final class ControlLoop {
     private final String pool;
     private final Plant plant;
     private final boolean autosize;
-    private final int minSize;
-    private final int maxSize;
+    /**
+     * {@code min_idle} (high 32 bits) and {@code max_connections} (low 32 bits) in one word, so that an epoch never
+     * sees one side of a change without the other; written by {@link #bounds(int, int)}.
+     */
+    private volatile long bounds;
     private final GradientLimit throttle;
     private final ConnectionBudget.Claim claim;
     private final Breaker breaker;
@@ -201,8 +204,7 @@ public final class ControlLoop {
         this.pool = pool;
         this.plant = plant;
         this.autosize = autosize;
-        this.minSize = minSize;
-        this.maxSize = maxSize;
+        this.bounds = ((long) minSize << 32) | maxSize;
         this.throttle = throttling ? new GradientLimit() : null;
         this.claim = claim;
         this.breaker = breaker;
@@ -216,6 +218,18 @@ public final class ControlLoop {
         this.reasonAtMillis = System.currentTimeMillis();
         this.snapshot = new Snapshot(size, limit, 0, Double.NaN, 0, Double.NaN, Double.NaN, 1.0, grant, reason,
                 reasonAtMillis);
+    }
+
+    /**
+     * Moves the size bounds (a live {@code min_idle} / {@code max_connections} change). The loop applies them at its
+     * next epoch: the size is clamped into them, the gate's limit follows the size (a lower limit leaves a debt that
+     * returns pay off) and idle connections above the size are closed. Any thread.
+     *
+     * @param minSize the new {@code min_idle}
+     * @param maxSize the new {@code max_connections}, at least {@code minSize}
+     */
+    public void bounds(int minSize, int maxSize) {
+        this.bounds = ((long) minSize << 32) | maxSize;
     }
 
     /** @return the latest decisions and measurements; any thread */
@@ -412,6 +426,9 @@ public final class ControlLoop {
 
         int target = size;
         String why = null;
+        long b = bounds;
+        int minSize = (int) (b >>> 32);
+        int maxSize = (int) b;
         if (!autosize) {
             target = maxSize;
         } else if (plant.paused()) {

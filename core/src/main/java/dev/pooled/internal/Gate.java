@@ -329,6 +329,21 @@ public final class Gate {
         }
     }
 
+    /**
+     * Changes the most waiters. Lowering it below the waiters now queued turns away only newcomers; those queued keep
+     * their place.
+     *
+     * @param newMaxQueue at least 0
+     */
+    public void setMaxQueue(int newMaxQueue) {
+        lock.lock();
+        try {
+            maxQueue = newMaxQueue;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** @return whether {@link #pause()} is in force */
     public boolean isPaused() {
         return paused;

@@ -69,6 +69,9 @@ public final class PoolMetrics {
 
         /** @return the budget grant; NaN without a budget */
         double budgetShare();
+
+        /** @return the version of the config in force; 0 = the one the pool started with */
+        long configVersion();
     }
 
     private final String pool;
@@ -155,6 +158,8 @@ public final class PoolMetrics {
                 s -> s.breakerState());
         gauge(MetricNames.BUDGET_SHARE, "Connections the shared budget grants this pool", tags, source,
                 s -> s.budgetShare());
+        gauge(MetricNames.CONFIG_VERSION, "Version of the config in force (0 = the one the pool started with)", tags,
+                source, s -> s.configVersion());
         counter(MetricNames.RESIZES, "Changes of the pool size", tags.and(MetricNames.TAG_DIRECTION, "grow"), grown);
         counter(MetricNames.RESIZES, "Changes of the pool size", tags.and(MetricNames.TAG_DIRECTION, "shrink"),
                 shrunk);

@@ -60,6 +60,11 @@ public final class MetricNames {
     public static final String OFFERED_LOAD = "pooled.offered_load";
     /** Gauge: the circuit breaker's state: 0 closed, 1 open, 2 half-open, -1 no breaker. */
     public static final String BREAKER_STATE = "pooled.breaker.state";
+    /**
+     * Gauge: the version of the config in force, as given to {@code ConnectionPool#reconfigure} (for example an etcd
+     * mod revision); 0 for the config the pool started with.
+     */
+    public static final String CONFIG_VERSION = "pooled.config.version";
     /** Gauge: connections the shared budget grants this pool (NaN without a budget). */
     public static final String BUDGET_SHARE = "pooled.budget.share";
 

@@ -49,12 +49,12 @@ class BreakerTest {
             served += 3;
             b.feed(served);
         }
-        assertThat(b.state).isEqualTo(Breaker.CLOSED);
+        assertThat(b.state()).isEqualTo(Breaker.CLOSED);
         for (int i = 0; i < 40; i++) {
             b.failed(refused);
         }
         b.feed(served);
-        assertThat(b.state).isEqualTo(Breaker.OPEN);
+        assertThat(b.state()).isEqualTo(Breaker.OPEN);
         assertThat(b.stateName()).isEqualTo("open");
         assertThat(b.openedAtMillis()).isPositive();
         assertThat(b.lastFailure()).isSameAs(refused);
@@ -62,22 +62,22 @@ class BreakerTest {
 
         clock.advance(Duration.ofMillis(501));
         assertThat(b.tryAcquirePermission()).as("first probe").isTrue();
-        assertThat(b.state).isEqualTo(Breaker.HALF_OPEN);
+        assertThat(b.state()).isEqualTo(Breaker.HALF_OPEN);
         assertThat(b.tryAcquirePermission()).as("second probe").isTrue();
         assertThat(b.tryAcquirePermission()).as("no third").isFalse();
         b.probeFailed(1_000, refused);
         b.probeFailed(1_000, refused);
-        assertThat(b.state).isEqualTo(Breaker.OPEN);
+        assertThat(b.state()).isEqualTo(Breaker.OPEN);
 
         clock.advance(Duration.ofMillis(501));
         assertThat(b.tryAcquirePermission()).isTrue();
         assertThat(b.tryAcquirePermission()).isTrue();
         b.probeSucceeded(1_000);
         b.probeSucceeded(1_000);
-        assertThat(b.state).isEqualTo(Breaker.CLOSED);
+        assertThat(b.state()).isEqualTo(Breaker.CLOSED);
         // outcomes counted while it was not closed are not fed again
         b.feed(served + 2);
-        assertThat(b.state).isEqualTo(Breaker.CLOSED);
+        assertThat(b.state()).isEqualTo(Breaker.CLOSED);
     }
 
     @Test
@@ -92,7 +92,7 @@ class BreakerTest {
             b.feed(served);
             clock.advance(Duration.ofMillis(10));
         }
-        assertThat(b.state).isEqualTo(Breaker.CLOSED);
+        assertThat(b.state()).isEqualTo(Breaker.CLOSED);
         assertThat(b.failureRate()).isBetween(0.5f, 1.5f);
     }
 
@@ -103,14 +103,14 @@ class BreakerTest {
             b.failed(refused);
         }
         b.feed(0);
-        assertThat(b.state).isEqualTo(Breaker.CLOSED);
+        assertThat(b.state()).isEqualTo(Breaker.CLOSED);
     }
 
     @Test
     void theDisabledBreakerIsAlwaysClosedAndCountsNothing() {
         Breaker.DISABLED.failed(refused);
         Breaker.DISABLED.feed(100);
-        assertThat(Breaker.DISABLED.state).isEqualTo(Breaker.CLOSED);
+        assertThat(Breaker.DISABLED.state()).isEqualTo(Breaker.CLOSED);
         assertThat(Breaker.DISABLED.enabled()).isFalse();
         assertThat(Breaker.DISABLED.stateName()).isEqualTo("disabled");
         assertThat(Breaker.DISABLED.lastFailure()).isNull();

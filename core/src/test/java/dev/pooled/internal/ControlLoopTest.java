@@ -2,6 +2,7 @@ package dev.pooled.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pooled.BudgetSource;
 import dev.pooled.ConnectionBudget;
 import java.util.ArrayList;
 import java.util.List;
@@ -286,8 +287,8 @@ class ControlLoopTest {
     }
 
     @Test
-    void aBudgetGrantCapsTheSize() {
-        LocalBudget budget = new LocalBudget("b", 6);
+    void aBudgetGrantCapsTheSize() throws Exception {
+        ConnectionBudget budget = BudgetSource.local().budget("control-loop-test-" + System.nanoTime(), 6);
         ConnectionBudget.Claim other = budget.claim("other", 9);
         other.update(4, 4);
         ConnectionBudget.Claim mine = budget.claim("mine", 5);

@@ -1,8 +1,7 @@
-package dev.pooled.internal;
+package dev.pooled;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pooled.ConnectionBudget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

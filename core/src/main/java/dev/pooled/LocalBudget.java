@@ -1,6 +1,5 @@
-package dev.pooled.internal;
+package dev.pooled;
 
-import dev.pooled.ConnectionBudget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe.
  */
-public final class LocalBudget implements ConnectionBudget {
+final class LocalBudget implements ConnectionBudget {
     private final String name;
     private final int max;
     private final ReentrantLock lock = new ReentrantLock();
@@ -32,7 +31,7 @@ public final class LocalBudget implements ConnectionBudget {
      * @param name the name
      * @param max the most connections all members hold together, at least 0
      */
-    public LocalBudget(String name, int max) {
+    LocalBudget(String name, int max) {
         this.name = name;
         this.max = max;
     }

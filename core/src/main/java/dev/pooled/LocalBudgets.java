@@ -1,17 +1,14 @@
-package dev.pooled.internal;
+package dev.pooled;
 
-import dev.pooled.BudgetSource;
-import dev.pooled.ConnectionBudget;
-import dev.pooled.PoolBudgetConflictException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The process-wide in-memory {@link BudgetSource}. A budget is kept once created (a name and two numbers per budget);
  * one that no pool claims any more is replaced when a pool asks for it with another size. Thread-safe.
  */
-public final class LocalBudgets implements BudgetSource {
+final class LocalBudgets implements BudgetSource {
     /** The one instance, behind {@link BudgetSource#local()}. */
-    public static final LocalBudgets INSTANCE = new LocalBudgets();
+    static final LocalBudgets INSTANCE = new LocalBudgets();
 
     private final ConcurrentHashMap<String, LocalBudget> budgets = new ConcurrentHashMap<>();
 

@@ -1,0 +1,126 @@
+package dev.pooled;
+
+import dev.pooled.internal.Breaker;
+import dev.pooled.internal.ControlLoop;
+import dev.pooled.internal.Gate;
+import dev.pooled.internal.Leases;
+import dev.pooled.internal.PooledConnection;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One borrow, start to end: the breaker, the rate limit, the gate, HikariCP, the per-borrow wrapper. The return is
+ * {@link PooledConnection#close()}: HikariCP's proxy first, then the gate's permit, exactly once.
+ *
+ * <p>Fast path (breaker closed, a permit free, no rate limit, no lease): one volatile read of {@link #settings} (a plain load on x86), one
+ * volatile read of the breaker's state, one CAS on the gate, HikariCP's borrow, one small allocation. It reads no
+ * clock of its own and takes no lock. Every other case leaves the fast path by a branch the JIT lays out of line.
+ * Thread-safe.
+ */
+final class AcquirePath {
+    private final Gate gate;
+    private final HikariBackend backend;
+    private final Breaker breaker;
+    private final PhysicalFailures failures;
+    private final Rejections rejections;
+    private final Leases leases;
+    private final ControlLoop control;
+    /** What a borrow reads from the config; replaced whole by {@link ConnectionPool#reconfigure}. */
+    private volatile PoolSettings settings;
+
+    AcquirePath(PoolSettings settings, Gate gate, HikariBackend backend, Breaker breaker, PhysicalFailures failures,
+            Rejections rejections, Leases leases, ControlLoop control) {
+        this.settings = settings;
+        this.gate = gate;
+        this.backend = backend;
+        this.breaker = breaker;
+        this.failures = failures;
+        this.rejections = rejections;
+        this.leases = leases;
+        this.control = control;
+    }
+
+    PoolSettings settings() {
+        return settings;
+    }
+
+    void settings(PoolSettings next) {
+        settings = next;
+    }
+
+    /**
+     * @param priority in range (the caller checked)
+     * @return what the caller gets: the wrapper, in a lease when one is configured
+     */
+    Connection acquire(int priority) throws SQLException {
+        PoolSettings s = settings;
+        if (breaker.state() != Breaker.CLOSED) {
+            return leases.wrap(acquireGuarded(s, priority));
+        }
+        return leases.wrap(borrow(admit(s, priority), false, 0L));
+    }
+
+    /** Open or half-open breaker: only permitted probes go on, and they report their own outcome. */
+    private Connection acquireGuarded(PoolSettings s, int priority) throws SQLException {
+        if (!breaker.tryAcquirePermission()) {
+            throw rejections.circuitOpen();
+        }
+        long start = System.nanoTime();
+        long hikariTimeoutMillis;
+        try {
+            hikariTimeoutMillis = admit(s, priority);
+        } catch (SQLException | RuntimeException | Error e) {
+            breaker.releasePermission();
+            throw e;
+        }
+        return borrow(hikariTimeoutMillis, true, start);
+    }
+
+    /**
+     * The rate limit, then the gate: a free permit at once, else a place in the queue (the only caller that reads
+     * the clock, to hand its wait to HikariCP's tracker and to give HikariCP only the time left).
+     *
+     * @return the milliseconds left for HikariCP
+     */
+    private long admit(PoolSettings s, int priority) throws SQLException {
+        if (!s.rateLimiter.tryAcquire()) {
+            throw rejections.rateLimited();
+        }
+        if (gate.tryAcquire()) {
+            return s.timeoutMillis;
+        }
+        long start = System.nanoTime();
+        int outcome = gate.acquire(priority, s.timeoutNanos, control.nanosPerPosition());
+        long waited = System.nanoTime() - start;
+        if (outcome != Gate.GRANTED) {
+            throw rejections.gateRefused(outcome, waited);
+        }
+        HikariTracker.gateWaited(waited);
+        return Math.max(0L, TimeUnit.NANOSECONDS.toMillis(s.timeoutNanos - waited));
+    }
+
+    /** With a gate permit held: the physical connection from HikariCP, in the wrapper that returns the permit. */
+    private Connection borrow(long hikariTimeoutMillis, boolean probe, long probeStart) throws SQLException {
+        Connection physical;
+        try {
+            physical = backend.borrow(hikariTimeoutMillis);
+        } catch (SQLException e) {
+            HikariTracker.clear();
+            gate.release();
+            failures.borrowFailed(e, hikariTimeoutMillis, probe, probeStart);
+            throw rejections.physicalFailure(e);
+        } catch (RuntimeException | Error e) {
+            HikariTracker.clear();
+            gate.release();
+            if (probe) {
+                breaker.releasePermission();
+            }
+            throw e;
+        }
+        if (probe) {
+            breaker.probeSucceeded(System.nanoTime() - probeStart);
+        }
+        return new PooledConnection(physical, gate);
+    }
+}
