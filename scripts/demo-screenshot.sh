@@ -34,5 +34,5 @@ ABS="$(cd "$(dirname "$REPORT")" && pwd)/$(basename "$REPORT")"
 # A fresh, empty profile and every background service off: the page is local and self-contained.
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
   --disable-component-update --disable-sync --user-data-dir="$PROFILE" --hide-scrollbars \
-  --window-size=1100,2900 --screenshot="$(pwd)/$OUT" "file://$ABS" 2>/dev/null
+  --window-size=1100,2700 --screenshot="$(pwd)/$OUT" "file://$ABS" 2>/dev/null
 echo "Screenshot: $OUT"

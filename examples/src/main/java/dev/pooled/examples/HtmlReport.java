@@ -122,7 +122,8 @@ final class HtmlReport {
         }
         if (anyBudget != null) {
             h.append("<h2>One budget, three pools, by priority</h2><p class=\"note\">Each pool's share of budget_max="
-                    + Demo.BUDGET_MAX + " (solid) and the connections it holds (dashed).</p>\n");
+                    + Demo.BUDGET_MAX + " (solid) and the connections it holds (dashed). The three pools idle until phase 6; "
+                    + "their shares before it are what an idle member keeps.</p>\n");
             h.append(chart(tl, anyBudget, tMax, budget, 0, true, null));
         }
 
