@@ -44,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="${2:?--rounds needs a number}"; shift ;;
     --summarize) SUMMARIZE="${2:?--summarize needs a results directory}"; shift ;;
     --only) ONLY=",${2:?--only needs a list},"; shift ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
