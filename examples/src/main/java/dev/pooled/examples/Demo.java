@@ -5,7 +5,6 @@ import dev.pooled.PoolStats;
 import dev.pooled.RejectReason;
 import dev.pooled.jdbc.PooledDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

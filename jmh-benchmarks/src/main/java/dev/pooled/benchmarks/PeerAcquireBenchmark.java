@@ -8,6 +8,7 @@ import com.vladmihalcea.flexypool.strategy.RetryConnectionAcquisitionStrategy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pooled.Instrumentation;
+import dev.pooled.benchmarks.stub.PrefixDriver;
 import dev.pooled.benchmarks.stub.StubConnection;
 import dev.pooled.benchmarks.stub.StubDriver;
 import dev.pooled.jdbc.PooledDataSource;
@@ -15,15 +16,11 @@ import dev.pooled.jdbc.PooledDriver;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.Connection;
-import java.sql.Driver;
 import java.sql.DriverManager;
-import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -210,43 +207,17 @@ public class PeerAcquireBenchmark {
      * nothing: {@code DriverManager.getConnection} on it costs what DriverManager itself costs (its driver list
      * walk, caller-class checks and {@code Properties} handling).
      */
-    public static final class FloorDriver implements Driver {
+    public static final class FloorDriver extends PrefixDriver {
         static final String PREFIX = "jdbc:floor:";
         private final Connection shared = new StubConnection();
 
-        @Override
-        public Connection connect(String url, Properties info) {
-            return url.startsWith(PREFIX) ? shared : null;
+        FloorDriver() {
+            super(PREFIX);
         }
 
         @Override
-        public boolean acceptsURL(String url) {
-            return url.startsWith(PREFIX);
-        }
-
-        @Override
-        public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
-            return new DriverPropertyInfo[0];
-        }
-
-        @Override
-        public int getMajorVersion() {
-            return 1;
-        }
-
-        @Override
-        public int getMinorVersion() {
-            return 0;
-        }
-
-        @Override
-        public boolean jdbcCompliant() {
-            return false;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
+        protected Connection open(String url) {
+            return shared;
         }
     }
 }

@@ -2,18 +2,14 @@ package dev.pooled.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.pooled.benchmarks.stub.PrefixDriver;
 import dev.pooled.benchmarks.stub.StubConnection;
 import dev.pooled.benchmarks.stub.StubDriver;
 import dev.pooled.jdbc.PooledDataSource;
 import java.sql.Connection;
-import java.sql.Driver;
 import java.sql.DriverManager;
-import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -142,50 +138,21 @@ public class RejectionBenchmark {
     }
 
     /** A driver that hands out stub connections until it is switched to refuse them (08001). */
-    public static final class SwitchDriver implements Driver {
+    public static final class SwitchDriver extends PrefixDriver {
         static final String PREFIX = "jdbc:switch:";
         static final SwitchDriver INSTANCE = new SwitchDriver();
         static volatile boolean failing;
 
+        SwitchDriver() {
+            super(PREFIX);
+        }
+
         @Override
-        public Connection connect(String url, Properties info) throws SQLException {
-            if (!url.startsWith(PREFIX)) {
-                return null;
-            }
+        protected Connection open(String url) throws SQLException {
             if (failing) {
                 throw new SQLException("connection refused (switched off)", "08001");
             }
             return new StubConnection();
-        }
-
-        @Override
-        public boolean acceptsURL(String url) {
-            return url.startsWith(PREFIX);
-        }
-
-        @Override
-        public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
-            return new DriverPropertyInfo[0];
-        }
-
-        @Override
-        public int getMajorVersion() {
-            return 1;
-        }
-
-        @Override
-        public int getMinorVersion() {
-            return 0;
-        }
-
-        @Override
-        public boolean jdbcCompliant() {
-            return false;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
         }
     }
 }
