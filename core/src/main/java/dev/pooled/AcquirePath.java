@@ -4,6 +4,7 @@ import dev.pooled.internal.Breaker;
 import dev.pooled.internal.ControlLoop;
 import dev.pooled.internal.Gate;
 import dev.pooled.internal.Leases;
+import dev.pooled.internal.PoolMetrics;
 import dev.pooled.internal.PooledConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  * One borrow, start to end: the breaker, the rate limit, the gate, HikariCP, the per-borrow wrapper. The return is
  * {@link PooledConnection#close()}: HikariCP's proxy first, then the gate's permit, exactly once.
  *
- * <p>Fast path (breaker closed, a permit free, no rate limit, no lease): one volatile read of {@link #settings} (a plain load on x86), one
- * volatile read of the breaker's state, one CAS on the gate, HikariCP's borrow, one small allocation. It reads no
- * clock of its own and takes no lock. Every other case leaves the fast path by a branch the JIT lays out of line.
+ * <p>Fast path (breaker closed, a permit free, no rate limit, no lease): one volatile read of {@link #settings} (a
+ * plain load on x86), one of the breaker's state, one CAS on the gate, HikariCP's borrow, one increment of the
+ * acquisition count, one small allocation. It reads no clock of its own and takes no lock; only a caller that queued
+ * at the gate is timed here. Every other case leaves the fast path by a branch the JIT lays out of line.
  * Thread-safe.
  */
 final class AcquirePath {
@@ -26,11 +28,12 @@ final class AcquirePath {
     private final Rejections rejections;
     private final Leases leases;
     private final ControlLoop control;
+    private final PoolMetrics metrics;
     /** What a borrow reads from the config; replaced whole by {@link ConnectionPool#reconfigure}. */
     private volatile PoolSettings settings;
 
     AcquirePath(PoolSettings settings, Gate gate, HikariBackend backend, Breaker breaker, PhysicalFailures failures,
-            Rejections rejections, Leases leases, ControlLoop control) {
+            Rejections rejections, Leases leases, ControlLoop control, PoolMetrics metrics) {
         this.settings = settings;
         this.gate = gate;
         this.backend = backend;
@@ -39,6 +42,7 @@ final class AcquirePath {
         this.rejections = rejections;
         this.leases = leases;
         this.control = control;
+        this.metrics = metrics;
     }
 
     PoolSettings settings() {
@@ -96,7 +100,11 @@ final class AcquirePath {
         if (outcome != Gate.GRANTED) {
             throw rejections.gateRefused(outcome, waited);
         }
-        HikariTracker.gateWaited(waited);
+        if (backend.tracked()) {
+            HikariTracker.gateWaited(waited); // recorded with HikariCP's own part of the wait
+        } else {
+            metrics.recordWait(waited);
+        }
         return Math.max(0L, TimeUnit.NANOSECONDS.toMillis(s.timeoutNanos - waited));
     }
 
@@ -108,7 +116,15 @@ final class AcquirePath {
         } catch (SQLException e) {
             HikariTracker.clear();
             gate.release();
-            failures.borrowFailed(e, hikariTimeoutMillis, probe, probeStart);
+            if (e.getCause() instanceof InterruptedException) {
+                // The caller was interrupted while HikariCP waited for it (HikariCP sets the flag again): not the
+                // database's failure, and not a timeout.
+                if (probe) {
+                    breaker.releasePermission();
+                }
+                throw rejections.interrupted(e);
+            }
+            failures.borrowFailed(e, hikariTimeoutMillis, probe, probeStart, backend.idleNow());
             throw rejections.physicalFailure(e);
         } catch (RuntimeException | Error e) {
             HikariTracker.clear();
@@ -121,6 +137,7 @@ final class AcquirePath {
         if (probe) {
             breaker.probeSucceeded(System.nanoTime() - probeStart);
         }
+        metrics.countAcquisition();
         return new PooledConnection(physical, gate);
     }
 }

@@ -92,7 +92,8 @@ public final class ConnectionPool implements AutoCloseable {
                 config.sizing() == SizingMode.LITTLES_LAW, config.minIdle(), config.maxConnections(),
                 config.throttling() == ThrottleMode.GRADIENT, claim, breaker, initial, System.nanoTime());
         Rejections rejections = new Rejections(name, this, gate, control, breaker, metrics);
-        this.path = new AcquirePath(settings, gate, backend, breaker, failures, rejections, leases, control);
+        this.path = new AcquirePath(settings, gate, backend, breaker, failures, rejections, leases, control,
+                metrics);
         this.tracing = instrumentation.tracer() == null ? null
                 : new AcquireTracing(instrumentation.tracer(), this, path, gate, name);
         this.mbeanName = instrumentation.jmx() ? PoolJmx.register(this, config) : null;
@@ -145,7 +146,6 @@ public final class ConnectionPool implements AutoCloseable {
         Objects.requireNonNull(instrumentation, "instrumentation");
         Objects.requireNonNull(physical, "physical");
         Objects.requireNonNull(budgets, "budgets");
-        ConnectionBudget budget = config.budget() == null ? null : budgets.budget(config.budget(), config.budgetMax());
         String catalog;
         String schema;
         try (Connection probe = physical.getConnection()) {
@@ -155,6 +155,9 @@ public final class ConnectionPool implements AutoCloseable {
             throw new PoolStartException("pool " + config.service() + "/" + config.dbRole()
                     + " could not open its first connection", e);
         }
+        // Looked up right before it is claimed, after the probe's I/O: a budget handed out and not yet claimed
+        // while another pool asks for it with another size must not be replaced under the first one.
+        ConnectionBudget budget = config.budget() == null ? null : budgets.budget(config.budget(), config.budgetMax());
         ConnectionBudget.Claim claim = budget == null ? null
                 : budget.claim(config.service() + "/" + config.dbRole(), config.priority());
         try {
@@ -197,12 +200,11 @@ public final class ConnectionPool implements AutoCloseable {
      * @throws PoolAcquireTimeoutException (08001) if none came within {@code timeout_ms}, or the thread was
      *         interrupted
      * @throws PoolClosedException (08003) if the pool is closed or closing
-     * @throws IllegalArgumentException if the priority is out of range
+     * @throws PoolInvalidPriorityException (22023) if the priority is out of range
      */
     public Connection getConnection(int priority) throws SQLException {
         if (priority < PoolConfig.MIN_PRIORITY || priority > PoolConfig.MAX_PRIORITY) {
-            throw new IllegalArgumentException("priority must be from " + PoolConfig.MIN_PRIORITY + " to "
-                    + PoolConfig.MAX_PRIORITY + " but was " + priority);
+            throw new PoolInvalidPriorityException(priority);
         }
         return tracing == null ? path.acquire(priority) : tracing.traced(priority);
     }

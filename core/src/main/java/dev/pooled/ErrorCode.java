@@ -40,7 +40,13 @@ public enum ErrorCode {
     /** More than {@code max_acquire_rate} acquisitions in the current second; rejected at once. */
     RATE_LIMITED(1013, "08004"),
     /** A pool named a budget that already runs in this process with another {@code budget_max}. */
-    BUDGET_CONFLICT(1014, "HY024");
+    BUDGET_CONFLICT(1014, "HY024"),
+    /**
+     * {@code getConnection(priority)} was called with a priority outside {@value PoolConfig#MIN_PRIORITY} to
+     * {@value PoolConfig#MAX_PRIORITY}: the caller's argument is wrong, not the pool or the database (SQLState
+     * {@code 22023}, invalid parameter value).
+     */
+    INVALID_PRIORITY(1016, "22023");
 
     private final int vendorCode;
     private final String sqlState;

@@ -34,6 +34,9 @@ final class HikariBackend {
     private volatile int minIdle;
     /** The size HikariCP may grow to now; written by {@link #applySize} only. */
     private volatile int appliedSize;
+    private final PoolMetrics metrics;
+    /** Whether {@link HikariTracker} is installed; turns true at most once. */
+    private volatile boolean tracked;
 
     /**
      * @param config the settings
@@ -49,6 +52,7 @@ final class HikariBackend {
         this.autosize = config.sizing() == SizingMode.LITTLES_LAW;
         this.closing = closing;
         this.minIdle = config.minIdle();
+        this.metrics = metrics;
         // HikariCP names its threads after the pool; ours use the same prefix: pooled-<service>.<db_role>-<role>.
         String threadPrefix = threadPrefix(config);
         HikariConfig hc = new HikariConfig();
@@ -75,10 +79,31 @@ final class HikariBackend {
             hc.setSchema(schema);
         }
         hc.setThreadFactory(new DaemonThreadFactory(threadPrefix));
-        hc.setMetricsTrackerFactory((poolName, stats) -> new HikariTracker(metrics));
         this.hikari = new HikariDataSource(hc);
         this.pool = (HikariPool) hikari.getHikariPoolMXBean();
         applySize(initial);
+        trackIfConsumed();
+    }
+
+    /**
+     * Installs {@link HikariTracker} once something consumes per-borrow timings. HikariCP accepts a tracker factory
+     * once after it started; until then it runs its null tracker, which reads no clock of its own. The control
+     * thread calls this every epoch, so a registry added later to a composite (such as
+     * {@code Metrics.globalRegistry}) gets wait and use times within 100 ms.
+     */
+    void trackIfConsumed() {
+        if (!tracked && !closing.get() && metrics.timingsConsumed()) {
+            hikari.setMetricsTrackerFactory((poolName, stats) -> new HikariTracker(metrics));
+            tracked = true;
+        }
+    }
+
+    /**
+     * @return whether HikariCP reports borrows to {@link HikariTracker}: a caller that queued at the gate then
+     *         hands its wait over instead of recording it itself
+     */
+    boolean tracked() {
+        return tracked;
     }
 
     /** @return {@code pooled-<service>.<db_role>}, the prefix of every thread the pool starts */
@@ -221,11 +246,26 @@ final class HikariBackend {
         hikari.getHikariConfigMXBean().setMinimumIdle(0);
         pool.softEvictConnections();
         long deadline = System.nanoTime() + drainTimeout.toNanos();
-        // Polled, not signalled: close is rare and a signal would cost every release a volatile read.
+        // Polled, not signalled: close is rare and a signal would cost every release a volatile read. An interrupt
+        // of the closing thread ends the wait (parkNanos would return at once for ever: a spin). HikariCP's own
+        // close stops half-way when the flag is set (its awaitTermination throws), so the flag is cleared for it
+        // and set again afterwards.
+        boolean interrupted = false;
         while (pool.getActiveConnections() > 0 && System.nanoTime() - deadline < 0) {
+            if (Thread.interrupted()) {
+                interrupted = true;
+                break;
+            }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        hikari.close();
+        interrupted |= Thread.interrupted();
+        try {
+            hikari.close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static final class DaemonThreadFactory implements ThreadFactory {

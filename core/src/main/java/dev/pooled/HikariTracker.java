@@ -8,15 +8,21 @@ import dev.pooled.internal.PoolMetrics;
  * thread-local hand-off that lets it report the gate's wait with its own. The gate's permit does not go back here:
  * HikariCP evicts a broken connection without recycling it.
  *
+ * <p>Installed only while something consumes per-borrow timings ({@link PoolMetrics#timingsConsumed()}): without
+ * it HikariCP runs its null tracker and reads no clock beyond its own, and the pool times only the callers that
+ * queued at the gate ({@link HikariBackend#tracked()}).
+ *
  * <p>Hand-off contract: a caller that waited at the gate stores the wait with {@link #gateWaited(long)} just before
  * it borrows from HikariCP on the same thread; HikariCP then calls {@link #recordConnectionAcquiredNanos} on that
  * thread, which adds and clears it. A borrow that fails clears it with {@link #clear()}. The control thread marks its
- * own borrows (closing idle connections) with {@link #internalBorrow()}, so that they are not counted as
- * acquisitions.
+ * own borrows (closing idle connections) with {@link #internalBorrow()}, so that they are not timed.
  */
 final class HikariTracker implements IMetricsTracker {
-    /** Gate wait of the slow-path caller on this thread, or {@link #INTERNAL_BORROW}; only the slow path writes it. */
-    private static final ThreadLocal<long[]> GATE_WAIT = ThreadLocal.withInitial(() -> new long[1]);
+    /**
+     * [0]: the gate wait of the slow-path caller on this thread, or {@link #INTERNAL_BORROW}; only the slow path
+     * and the control thread write it. [1]: 1 if this thread's last borrow was timed, for a timeout that follows.
+     */
+    private static final ThreadLocal<long[]> GATE_WAIT = ThreadLocal.withInitial(() -> new long[2]);
     private static final long INTERNAL_BORROW = Long.MIN_VALUE;
 
     private final PoolMetrics metrics;
@@ -53,17 +59,19 @@ final class HikariTracker implements IMetricsTracker {
         }
         long total = elapsedAcquiredNanos + gateWait[0];
         gateWait[0] = 0L;
-        metrics.recordWait(total);
+        gateWait[1] = metrics.recordWait(total) ? 1L : 0L;
     }
 
     /**
      * HikariCP reports a timed-out borrow through {@link #recordConnectionAcquiredNanos} too, then calls this on the
-     * same thread: take it back out of the acquisition count (λ, W and the breaker's successes rely on it).
+     * same thread: its wait was no acquisition's (the zero waits of {@code PoolStats} rely on the count).
      */
     @Override
     public void recordConnectionTimeout() {
-        if (GATE_WAIT.get()[0] != INTERNAL_BORROW) {
-            metrics.borrowTimedOut();
+        long[] gateWait = GATE_WAIT.get();
+        if (gateWait[0] != INTERNAL_BORROW && gateWait[1] == 1L) {
+            gateWait[1] = 0L;
+            metrics.timedWaitFailed();
         }
     }
 

@@ -13,7 +13,8 @@ import javax.sql.DataSource;
  * Decides which physical failures count against the circuit breaker. A failure to open a connection (refused,
  * authentication, network) counts as it happens, on HikariCP's connection-adder thread ({@link #counting}); a borrow
  * that HikariCP failed with a cause counts; a borrow that HikariCP timed out without a cause counts only when the
- * database is to blame ({@link #timeoutCounts}). Nothing counts while the pool closes. Thread-safe.
+ * database is to blame ({@link #timeoutCounts}), and never while HikariCP has idle connections (the borrowing
+ * thread was starved of CPU, not of connections). Nothing counts while the pool closes. Thread-safe.
  */
 final class PhysicalFailures {
     /**
@@ -45,9 +46,11 @@ final class PhysicalFailures {
      * @param probe whether the borrow was a half-open probe (which reports its own outcome or gives its permission
      *        back)
      * @param probeStart when the probe began, {@link System#nanoTime()}
+     * @param idleNow HikariCP's idle connections right after the failure
      */
-    void borrowFailed(SQLException e, long hikariTimeoutMillis, boolean probe, long probeStart) {
-        boolean counts = !closing.get() && (e.getCause() != null || timeoutCounts(hikariTimeoutMillis));
+    void borrowFailed(SQLException e, long hikariTimeoutMillis, boolean probe, long probeStart, int idleNow) {
+        boolean counts = !closing.get()
+                && (e.getCause() != null || (idleNow == 0 && timeoutCounts(hikariTimeoutMillis)));
         if (probe) {
             if (counts) {
                 breaker.probeFailed(System.nanoTime() - probeStart, e);

@@ -73,6 +73,11 @@ final class PoolPlant implements ControlLoop.Plant {
     }
 
     @Override
+    public void epochEnded() {
+        backend.trackIfConsumed();
+    }
+
+    @Override
     public void resized(int from, int to, String reason) {
         metrics.resized(from, to);
         LOG.debug("pool {}: {}", name, reason);

@@ -56,6 +56,22 @@ class ConnectionPoolTest {
     }
 
     @Test
+    void anOutOfRangePriorityIsATypedSqlExceptionAndTakesNoPermit() throws Exception {
+        try (ConnectionPool p = pool(new StubDataSource(), 1, 0, 1000)) {
+            for (int bad : new int[] {PoolConfig.MIN_PRIORITY - 1, PoolConfig.MAX_PRIORITY + 1}) {
+                assertThatThrownBy(() -> p.getConnection(bad)).isInstanceOfSatisfying(PoolInvalidPriorityException.class,
+                        e -> {
+                            assertThat(e.getSQLState()).isEqualTo("22023");
+                            assertThat(e.getErrorCode()).isEqualTo(1016);
+                            assertThat(e.getMessage()).contains("priority", "from 0 to 9", "was " + bad);
+                        });
+            }
+            assertThat(p.active()).isZero();
+            p.getConnection(PoolConfig.MAX_PRIORITY).close();
+        }
+    }
+
+    @Test
     void closingTwiceOrThroughAStatementReturnsThePermitOnce() throws Exception {
         StubDataSource ds = new StubDataSource();
         try (ConnectionPool p = pool(ds, 2, 0, 1000)) {
@@ -86,16 +102,10 @@ class ConnectionPoolTest {
                 assertThat(e.errorCode()).isEqualTo(ErrorCode.ACQUIRE_TIMEOUT);
                 assertThat(e.getMessage()).contains("pool unit/stub", "timeout_ms=120", "limit=1", "max_queue=5");
             });
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(120L, 170L);
+            // Never before the deadline; the upper bound only catches a wait that ignores it (a loaded machine
+            // wakes the waiter late, so it is far from the deadline on purpose).
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(120L, 3_000L);
             held.close();
-        }
-    }
-
-    @Test
-    void anOutOfRangePriorityIsRejected() throws Exception {
-        try (ConnectionPool p = pool(new StubDataSource(), 1, 0, 100)) {
-            assertThatThrownBy(() -> p.getConnection(10)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("priority must be from 0 to 9 but was 10");
         }
     }
 
@@ -154,6 +164,8 @@ class ConnectionPoolTest {
         AtomicInteger holding = new AtomicInteger();
         AtomicLong deadline = new AtomicLong(System.nanoTime() + TimeUnit.SECONDS.toNanos(3));
         List<Thread> threads = new ArrayList<>();
+        // A worker's AssertionError dies with its thread unless collected: the test fails on every one of them.
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int i = 0; i < 24; i++) {
             Thread t = new Thread(() -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
@@ -187,6 +199,7 @@ class ConnectionPoolTest {
                     }
                 }
             });
+            t.setUncaughtExceptionHandler((thread, e) -> failures.add(e));
             threads.add(t);
             t.start();
         }
@@ -197,7 +210,9 @@ class ConnectionPoolTest {
         }
         for (Thread t : threads) {
             t.join(10_000);
+            assertThat(t.isAlive()).as("worker %s finished", t.getName()).isFalse();
         }
+        assertThat(failures).as("worker failures").isEmpty();
         closers.shutdown();
         assertThat(closers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         assertThat(overLimit.get()).isZero();

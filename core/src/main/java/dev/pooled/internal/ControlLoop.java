@@ -122,6 +122,10 @@ public final class ControlLoop {
          * @param reason why
          */
         void resized(int from, int to, String reason);
+
+        /** Called on the control thread at the end of every epoch, for the plant's own periodic upkeep. */
+        default void epochEnded() {
+        }
     }
 
     /**
@@ -337,6 +341,7 @@ public final class ControlLoop {
         curMax = 0;
         curSamples = 0;
         decide(now);
+        plant.epochEnded();
     }
 
     /** Sums over the last {@code k} epochs (fewer at the start). */

@@ -8,6 +8,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Admission in front of the physical pool: at most {@code limit} permits are out at once, at most {@code maxQueue}
  * callers wait, waiters are served by priority (highest first) then arrival, and each waits until its deadline.
+ * When the queue is full, an arrival of higher priority than some waiter displaces the newest waiter of the lowest
+ * priority present, which gets {@link #QUEUE_FULL} as if it had arrived to a full queue; an arrival of no higher
+ * priority than every waiter gets {@link #QUEUE_FULL} itself.
  *
  * <p>State is one {@code long}: the high 32 bits count queued waiters, the low 32 bits are the free permits (signed:
  * lowering the limit below the permits in use leaves a debt that releases pay off first). The fast paths
@@ -20,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe.
  */
-public final class Gate {
+public final class Gate extends GatePadAfter {
 
     /** Outcome of a slow acquire, for the caller to turn into an exception with its own context. */
     public static final int GRANTED = 1;
@@ -36,14 +39,12 @@ public final class Gate {
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Gate.class, "state", long.class);
+            STATE = MethodHandles.lookup().findVarHandle(GateState.class, "state", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    @SuppressWarnings("unused") // accessed through STATE
-    private volatile long state;
     private final ReentrantLock lock = new ReentrantLock();
     private final Waiter[] heads;
     private final Waiter[] tails;
@@ -135,6 +136,7 @@ public final class Gate {
         }
         final long start = System.nanoTime();
         final Waiter w;
+        Waiter displaced = null;
         lock.lock();
         try {
             if (closed) {
@@ -150,11 +152,22 @@ public final class Gate {
                     }
                     continue;
                 }
-                if (q >= maxQueue) {
-                    return QUEUE_FULL;
-                }
                 // Not while paused: a pause promises that callers queue (and time out) as usual.
-                if (nanosPerPosition > 0L && !paused && aheadOf(priority) + 1L > timeoutNanos / nanosPerPosition) {
+                boolean overloaded = nanosPerPosition > 0L && !paused
+                        && aheadOf(priority) + 1L > timeoutNanos / nanosPerPosition;
+                if (q >= maxQueue) {
+                    // A full queue turns away the lowest priority, not the latest arrival: a newcomer of higher
+                    // priority than someone waiting takes the place of the newest waiter of the lowest priority
+                    // present, and that waiter gets the queue-full rejection instead. The count is unchanged.
+                    displaced = q == 0 || overloaded ? null : newestBelow(priority);
+                    if (displaced == null) {
+                        return overloaded && q > 0 && newestBelow(priority) != null ? OVERLOADED : QUEUE_FULL;
+                    }
+                    unlink(displaced);
+                    displaced.status = QUEUE_FULL;
+                    break;
+                }
+                if (overloaded) {
                     return OVERLOADED;
                 }
                 if (cas(s, pack(q + 1, a))) {
@@ -165,6 +178,9 @@ public final class Gate {
             link(w);
         } finally {
             lock.unlock();
+        }
+        if (displaced != null) {
+            LockSupport.unpark(displaced.thread);
         }
 
         final long deadline = start + timeoutNanos;
@@ -444,6 +460,16 @@ public final class Gate {
         w.next = null;
     }
 
+    /** Under {@link #lock}: the newest waiter of the lowest priority below {@code priority}, or {@code null}. */
+    private Waiter newestBelow(int priority) {
+        for (int p = 0; p < priority; p++) {
+            if (tails[p] != null) {
+                return tails[p];
+            }
+        }
+        return null;
+    }
+
     private Waiter pollHighest() {
         for (int p = heads.length - 1; p >= 0; p--) {
             Waiter w = heads[p];
@@ -467,4 +493,26 @@ public final class Gate {
             this.priority = priority;
         }
     }
+}
+
+/** Cache-line padding before the gate's state word: no other object's fields share its line. */
+abstract class GatePadBefore {
+    @SuppressWarnings("unused")
+    private long p01, p02, p03, p04, p05, p06, p07, p08;
+}
+
+/**
+ * The gate's state word (see {@link Gate}), on a cache line of its own: every borrow and return CASes it, so a
+ * neighbouring field written by another thread would make each CAS miss. Superclass fields come first in the
+ * object, which keeps the padding in place whatever the JVM's field layout.
+ */
+abstract class GateState extends GatePadBefore {
+    /** Waiters (high 32 bits) and free permits (low 32, signed); written by CAS only, through {@code Gate.STATE}. */
+    volatile long state;
+}
+
+/** Padding after the state word, before {@link Gate}'s own fields. */
+abstract class GatePadAfter extends GateState {
+    @SuppressWarnings("unused")
+    private long q01, q02, q03, q04, q05, q06, q07, q08;
 }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,12 +89,15 @@ public final class PoolMetrics {
      */
     private final LongAdder[] rejectionCounts = new LongAdder[RejectReason.values().length];
     private final LongAdder acquired = new LongAdder();
+    /** Acquisitions whose wait was recorded (at least {@link #SHORT_WAIT_NANOS}); the others count as zero waits. */
+    private final LongAdder waitsTimed = new LongAdder();
     private final LongAdder leakCount = new LongAdder();
     private final LongAdder reclaimCount = new LongAdder();
     private final LongAdder grown = new LongAdder();
     private final LongAdder shrunk = new LongAdder();
-    /** A wait shorter than this (a caller admitted at once) is counted as zero in {@link #waits}. */
-    private static final long SHORT_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
+    /** A wait shorter than this (a caller admitted at once) is not timed: it counts as zero in {@link #waits}. */
+    private static final long SHORT_WAIT_MICROS = 10;
+    private static final long SHORT_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(SHORT_WAIT_MICROS);
     /** Exact distributions behind {@link PoolStats}, guarded by {@link #statsLock} when read. */
     private final Distribution waits = new Distribution();
     private final Distribution uses = new Distribution();
@@ -127,6 +131,8 @@ public final class PoolMetrics {
             counter(MetricNames.REJECTIONS, "Requests turned away without a connection",
                     tags.and(MetricNames.TAG_REASON, r.tag()), rejectionCounts[r.ordinal()]);
         }
+        counter(MetricNames.ACQUISITIONS, "Connections handed out; those not in wait_time's count were admitted at"
+                + " once", tags, acquired);
         counter(MetricNames.TIMEOUTS, "Requests that gave up waiting for a connection", tags,
                 rejectionCounts[RejectReason.TIMEOUT.ordinal()]);
         counter(MetricNames.LEAKS_DETECTED, "Connections held past leak_threshold_ms", tags, leakCount);
@@ -182,21 +188,42 @@ public final class PoolMetrics {
                 .register(registry));
     }
 
-    /** @param nanos time from getConnection() to a connection */
-    public void recordWait(long nanos) {
-        acquired.increment();
-        waitTimer.record(nanos, TimeUnit.NANOSECONDS);
-        if (nanos < SHORT_WAIT_NANOS) {
-            waits.recordZero();
-        } else {
-            waits.record(nanos);
-        }
-        listener.acquired(pool, nanos);
+    /**
+     * @return whether anything consumes per-borrow timings: a listener, or a registry that publishes (not an empty
+     *         composite such as an unused {@code Metrics.globalRegistry}). Without a consumer the pool times only
+     *         the callers that queued at the gate. Any thread; may turn true later (a registry added to a composite).
+     */
+    public boolean timingsConsumed() {
+        return listener != PoolListener.NONE || !(registry instanceof CompositeMeterRegistry)
+                || !((CompositeMeterRegistry) registry).getRegistries().isEmpty();
     }
 
-    /** A borrow HikariCP reported through {@link #recordWait(long)} timed out after all: not an acquisition. */
-    public void borrowTimedOut() {
-        acquired.decrement();
+    /** One connection handed out. The acquire path's only metrics cost when nothing consumes timings. */
+    public void countAcquisition() {
+        acquired.increment();
+    }
+
+    /**
+     * A caller's wait, from {@code getConnection()} to a connection. Waits under {@value #SHORT_WAIT_MICROS} µs are
+     * not timed (they count as zero, see {@link #countAcquisition()}): a timer record costs more than the borrow.
+     *
+     * @param nanos the wait
+     * @return whether it was timed
+     */
+    public boolean recordWait(long nanos) {
+        listener.acquired(pool, nanos);
+        if (nanos < SHORT_WAIT_NANOS) {
+            return false;
+        }
+        waitTimer.record(nanos, TimeUnit.NANOSECONDS);
+        waits.record(nanos);
+        waitsTimed.increment();
+        return true;
+    }
+
+    /** A wait {@link #recordWait} timed ended in a timeout inside HikariCP: not an acquisition's wait after all. */
+    public void timedWaitFailed() {
+        waitsTimed.decrement();
     }
 
     /** @param millis how long a connection was held */
@@ -281,7 +308,9 @@ public final class PoolMetrics {
     public PoolStats.Latency[] latencies() {
         statsLock.lock();
         try {
-            return new PoolStats.Latency[] {waits.latency(), uses.latency(), transactions.latency()};
+            long zeroWaits = Math.max(0L, acquired.sum() - waitsTimed.sum());
+            return new PoolStats.Latency[] {waits.latency(zeroWaits), uses.latency(uses.zeros.sum()),
+                transactions.latency(0L)};
         } finally {
             statsLock.unlock();
         }
@@ -308,11 +337,14 @@ public final class PoolMetrics {
             zeros.increment();
         }
 
-        /** Under the owner's {@code statsLock}. */
-        PoolStats.Latency latency() {
+        /**
+         * Under the owner's {@code statsLock}.
+         *
+         * @param z zero values counted since the start (they only grow)
+         */
+        PoolStats.Latency latency(long z) {
             interval = recorder.getIntervalHistogram(interval);
             total.add(interval);
-            long z = zeros.sum();
             if (z > zerosAdded) {
                 total.recordValueWithCount(0, z - zerosAdded);
                 zerosAdded = z;

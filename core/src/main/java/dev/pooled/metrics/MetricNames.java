@@ -61,10 +61,21 @@ public final class MetricNames {
     /** Gauge: the circuit breaker's state: 0 closed, 1 open, 2 half-open, -1 no breaker. */
     public static final String BREAKER_STATE = "pooled.breaker.state";
     /**
+     * Counter: connections handed out. {@link #WAIT_TIME} times only the acquisitions that waited at least 10 µs;
+     * this minus its count is the acquisitions admitted at once (a zero wait each).
+     */
+    public static final String ACQUISITIONS = "pooled.acquisitions";
+    /**
      * Gauge: the version of the config in force, as given to {@code ConnectionPool#reconfigure} (for example an etcd
      * mod revision); 0 for the config the pool started with.
      */
     public static final String CONFIG_VERSION = "pooled.config.version";
+    /**
+     * Counter: config records a pool refused (the etcd module's records), by {@link #TAG_REASON}: {@code bad_json},
+     * {@code unknown_field}, {@code bad_type}, {@code out_of_range}, {@code not_live}, {@code credential},
+     * {@code conflict}. The last good config stayed in force.
+     */
+    public static final String CONFIG_REJECTED = "pooled.config.rejected";
     /** Gauge: connections the shared budget grants this pool (NaN without a budget). */
     public static final String BUDGET_SHARE = "pooled.budget.share";
 

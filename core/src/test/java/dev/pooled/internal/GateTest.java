@@ -34,7 +34,9 @@ class GateTest {
         assertThat(g.tryAcquire()).isTrue();
         long t0 = System.nanoTime();
         assertThat(g.acquire(5, LONG)).isEqualTo(Gate.QUEUE_FULL);
-        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.MILLISECONDS.toNanos(5));
+        // QUEUE_FULL is decided before queueing; the bound only says it did not wait for the 20 s timeout. How fast a
+        // rejection is belongs to a benchmark (AcquireReleaseBenchmark.Rejection), not to a loaded test machine.
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(2));
     }
 
     @Test
@@ -44,7 +46,8 @@ class GateTest {
         long t0 = System.nanoTime();
         assertThat(g.acquire(5, TimeUnit.MILLISECONDS.toNanos(100))).isEqualTo(Gate.TIMED_OUT);
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertThat(waited).isBetween(100L, 150L);
+        // never before the deadline; late only by how late a loaded machine wakes the waiter
+        assertThat(waited).isBetween(100L, 3_000L);
         assertThat(g.queued()).isZero();
         g.release();
         assertThat(g.inUse()).isZero();
@@ -78,6 +81,38 @@ class GateTest {
         }
         assertThat(order).containsExactly("d9", "b5", "e5", "a1", "c1");
         CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).join();
+        g.release();
+        assertThat(g.inUse()).isZero();
+        assertThat(g.queued()).isZero();
+    }
+
+    @Test
+    void aFullQueueTurnsAwayTheNewestLowestPriorityWaiterNotAHigherPriorityArrival() {
+        Gate g = new Gate(1, 3, 10);
+        assertThat(g.tryAcquire()).isTrue();
+        CompletableFuture<Integer> oldLow = CompletableFuture.supplyAsync(() -> g.acquire(0, LONG),
+                r -> new Thread(r).start());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> g.queued() == 1);
+        CompletableFuture<Integer> mid = CompletableFuture.supplyAsync(() -> g.acquire(4, LONG),
+                r -> new Thread(r).start());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> g.queued() == 2);
+        CompletableFuture<Integer> newLow = CompletableFuture.supplyAsync(() -> g.acquire(0, LONG),
+                r -> new Thread(r).start());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> g.queued() == 3);
+        // full: an arrival of no higher priority than every waiter is turned away itself
+        assertThat(g.acquire(0, LONG)).isEqualTo(Gate.QUEUE_FULL);
+        // a priority-9 arrival takes the place of the newest priority-0 waiter, which gets the rejection
+        CompletableFuture<Integer> high = CompletableFuture.supplyAsync(() -> g.acquire(9, LONG),
+                r -> new Thread(r).start());
+        assertThat(newLow.join()).isEqualTo(Gate.QUEUE_FULL);
+        assertThat(g.queued()).isEqualTo(3);
+        g.release();
+        assertThat(high.join()).as("served first").isEqualTo(Gate.GRANTED);
+        assertThat(oldLow).isNotDone();
+        g.release();
+        assertThat(mid.join()).isEqualTo(Gate.GRANTED);
+        g.release();
+        assertThat(oldLow.join()).isEqualTo(Gate.GRANTED);
         g.release();
         assertThat(g.inUse()).isZero();
         assertThat(g.queued()).isZero();

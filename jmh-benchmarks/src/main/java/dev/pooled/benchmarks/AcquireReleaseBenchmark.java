@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pooled.ConnectionPool;
 import dev.pooled.Instrumentation;
+import dev.pooled.benchmarks.stub.FloorDriver;
 import dev.pooled.benchmarks.stub.StubDriver;
 import dev.pooled.jdbc.PooledDataSource;
 import dev.pooled.jdbc.PooledDriver;
@@ -45,6 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       it), max_queue 1000, timeout_ms 30000, everything else the library's default.
  *   <li>{@code pooled-driver}: {@code DriverManager.getConnection("jdbc:pooled:stub:...")} with the same settings,
  *       i.e. what an application that only changes its URL pays, DriverManager's own cost included.
+ *   <li>{@code driver-floor}: {@code DriverManager.getConnection("jdbc:floor:...")} through {@link FloorDriver}, a
+ *       driver that returns one cached connection, registered in {@code PooledDriver}'s place in DriverManager's
+ *       list: the floor of any DriverManager path, to compare {@code pooled-driver} with.
  *   <li>{@code pooled-adaptive}: as {@code pooled}, with Little's-law sizing, the gradient throttle and the circuit
  *       breaker named explicitly ({@code sizing=littles_law}, {@code throttling=gradient},
  *       {@code breaker_failure_rate=50}: the defaults since the adaptive-sizing release). The sizer shrinks the
@@ -79,7 +83,7 @@ public class AcquireReleaseBenchmark {
             + "&pooled.max_queue=1000&pooled.timeout_ms=30000&pooled.service=bench";
 
     /** Which pool to measure. */
-    @Param({"hikari", "pooled", "pooled-driver", "pooled-adaptive", "pooled-static", "pooled-prometheus",
+    @Param({"hikari", "pooled", "pooled-driver", "driver-floor", "pooled-adaptive", "pooled-static", "pooled-prometheus",
         "pooled-prometheus-noslo", "pooled-prometheus-notimers", "hikari-prometheus"})
     public String pool;
 
@@ -142,6 +146,16 @@ public class AcquireReleaseBenchmark {
                 active = p::active;
                 break;
             }
+            case "driver-floor": {
+                PooledDriver.registry(); // the same drivers registered, in the same order, as for pooled-driver
+                FloorDriver.registerInPlaceOf(PooledDriver.class);
+                String url = FloorDriver.PREFIX + "bench?" + POOLED_SETTINGS;
+                source = () -> DriverManager.getConnection(url);
+                closer = () -> { };
+                physical = () -> POOL_SIZE;
+                active = () -> 0;
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown pool " + pool);
         }
@@ -153,11 +167,14 @@ public class AcquireReleaseBenchmark {
             }
             Thread.sleep(5);
         }
-        // A borrowed connection must be the pool's: check once, outside the measurement.
-        try (Connection c = source.get()) {
-            if (c.isClosed() || !c.isValid(1)) {
-                throw new IllegalStateException(pool + " handed out a dead connection");
-            }
+        // A borrowed connection must be the pool's: check once, outside the measurement (the floor's cached
+        // connection stays "closed" once the first cycle closed it, which is all the floor needs).
+        Connection first = source.get();
+        if (first.isClosed() || !first.isValid(1)) {
+            throw new IllegalStateException(pool + " handed out a dead connection");
+        }
+        if (!pool.equals("driver-floor")) {
+            first.close();
         }
     }
 
@@ -210,5 +227,142 @@ public class AcquireReleaseBenchmark {
         Connection c = source.get();
         c.close();
         return c;
+    }
+
+    /**
+     * The cost of one rejected {@code getConnection()}: the caller gets a typed exception with its own stack trace.
+     * Each {@code reason} sets up a pool that turns every caller away for that reason:
+     * <ul>
+     *   <li>{@code queue_full}: one connection, held; {@code max_queue=0}.
+     *   <li>{@code breaker_open}: a data source that refuses every connection after the first; callers with a short
+     *       timeout run until the breaker opens ({@code breaker_open_ms} 10 min keeps it open).
+     *   <li>{@code overloaded}: one connection held for 20 ms at a time until the gradient throttle knows the hold
+     *       time, then for good; {@code timeout_ms=5}, so every newcomer's expected wait exceeds its timeout.
+     *   <li>{@code rate_limited}: {@code max_acquire_rate=1}: one caller per second gets through (and gives its
+     *       connection back), the rest are rejected.
+     * </ul>
+     * Sample mode: the score's p0.50 is the median per call.
+     */
+    @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
+    public static class Rejection {
+        /** Why callers are turned away. */
+        @Param({"queue_full", "breaker_open", "overloaded", "rate_limited"})
+        public String reason;
+
+        private ConnectionPool pool;
+        private final List<AutoCloseable> held = new java.util.ArrayList<>();
+        private volatile boolean stop;
+        private Thread holder;
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            StubDriver.register();
+            dev.pooled.PoolConfig.Builder b = dev.pooled.PoolConfig.builder().service("reject-" + reason)
+                    .dbRole("bench").maxConnections(1).maxQueue(100).timeout(Duration.ofMillis(5))
+                    .sizing(dev.pooled.SizingMode.FIXED);
+            Instrumentation inst = Instrumentation.builder().jmx(false).build();
+            switch (reason) {
+                case "queue_full":
+                    pool = ConnectionPool.start(b.maxQueue(0).build(), stub(), inst);
+                    held.add(pool.getConnection());
+                    break;
+                case "rate_limited":
+                    pool = ConnectionPool.start(b.maxAcquireRate(1).build(), stub(), inst);
+                    break;
+                case "breaker_open": {
+                    java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+                    javax.sql.DataSource stub = stub();
+                    javax.sql.DataSource failing = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                            getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+                            (proxy, m, args) -> {
+                                if (m.getName().equals("getConnection") && refuse.get()) {
+                                    throw new SQLException("connection refused (benchmark)", "08001");
+                                }
+                                return m.invoke(stub, args);
+                            });
+                    pool = ConnectionPool.start(b.breakerFailureRate(50).breakerOpen(Duration.ofMinutes(10))
+                            .timeout(Duration.ofMillis(20)).build(), failing, inst);
+                    refuse.set(true);
+                    pool.softEvictIdle();
+                    until("PoolCircuitOpenException", dev.pooled.PoolCircuitOpenException.class);
+                    break;
+                }
+                case "overloaded": {
+                    pool = ConnectionPool.start(b.throttling(dev.pooled.ThrottleMode.GRADIENT).build(), stub(), inst);
+                    holder = new Thread(() -> {
+                        long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                        while (!stop) {
+                            try (Connection c = pool.getConnection()) {
+                                long hold = System.nanoTime() < warmUntil ? 20 : 600_000;
+                                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(hold);
+                                while (!stop && System.nanoTime() < end) {
+                                    Thread.sleep(1);
+                                }
+                            } catch (SQLException | InterruptedException e) {
+                                // a rejection of the holder itself: try again
+                            }
+                        }
+                    }, "overload-holder");
+                    holder.setDaemon(true);
+                    holder.start();
+                    Thread.sleep(4_500);
+                    until("PoolOverloadedException", dev.pooled.PoolOverloadedException.class);
+                    break;
+                }
+                default:
+                    throw new IllegalArgumentException("unknown reason " + reason);
+            }
+        }
+
+        private static javax.sql.DataSource stub() {
+            return new dev.pooled.benchmarks.stub.StubDataSource();
+        }
+
+        /** Calls until the pool rejects with {@code type}: at most 30 s. */
+        private void until(String what, Class<? extends SQLException> type) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                try {
+                    pool.getConnection().close();
+                } catch (SQLException e) {
+                    if (type.isInstance(e)) {
+                        return;
+                    }
+                }
+                Thread.sleep(1);
+            }
+            throw new IllegalStateException(reason + ": no " + what + " within 30 s; " + pool.stats());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws Exception {
+            stop = true;
+            if (holder != null) {
+                holder.interrupt();
+                holder.join(5_000);
+            }
+            for (AutoCloseable c : held) {
+                c.close();
+            }
+            System.out.println(reason + ": " + pool.stats());
+            pool.close(Duration.ZERO);
+        }
+
+        /** One call that the pool turns away; the exception is returned so that it is not optimised away. */
+        @Benchmark
+        public Object reject() {
+            try {
+                Connection c = pool.getConnection();
+                c.close();
+                return c;
+            } catch (SQLException e) {
+                return e;
+            }
+        }
     }
 }

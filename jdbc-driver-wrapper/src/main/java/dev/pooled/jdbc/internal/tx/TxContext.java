@@ -29,6 +29,8 @@ public final class TxContext {
     final ConnectionPool pool;
     final Dialect dialect;
     final boolean rejectPins;
+    /** {@code pooled.reset=always}: every binding ends with a session reset, whatever the classifier saw. */
+    final boolean resetAlways;
     final TxStats stats = new TxStats();
     private final String delegateUrl;
     private volatile Defaults defaults;
@@ -41,6 +43,7 @@ public final class TxContext {
         this.delegateUrl = delegateUrl;
         this.dialect = Dialect.of(delegateUrl);
         this.rejectPins = pool.config().pinPolicy() == PoolConfig.PinPolicy.REJECT;
+        this.resetAlways = pool.config().reset() == PoolConfig.ResetPolicy.ALWAYS;
     }
 
     /**
@@ -58,12 +61,11 @@ public final class TxContext {
      * @param priority the priority of every borrow it makes
      * @return a new logical connection
      * @throws PoolClosedException (08003) if the pool is closed
-     * @throws IllegalArgumentException if the priority is out of range
+     * @throws dev.pooled.PoolInvalidPriorityException (22023) if the priority is out of range
      */
     public Connection connect(int priority) throws SQLException {
         if (priority < PoolConfig.MIN_PRIORITY || priority > PoolConfig.MAX_PRIORITY) {
-            throw new IllegalArgumentException("priority must be from " + PoolConfig.MIN_PRIORITY + " to "
-                    + PoolConfig.MAX_PRIORITY + " but was " + priority);
+            throw new dev.pooled.PoolInvalidPriorityException(priority);
         }
         if (pool.isClosed()) {
             throw new PoolClosedException("pool " + pool.name() + " is closed");
