@@ -18,8 +18,9 @@
 #                                 burst  150 % of capacity, open loop, 200 threads: HikariCP vs pooled
 #                                 hop    SELECT/UPDATE mix: HikariCP direct, pooled session/transaction, HikariCP
 #                                        through PgBouncer; connect-per-txn plain / PgBouncer / pooled
-#                                 txmode TransactionModeBench: 200 threads over 10 connections (transaction mode)
-#                                        vs session mode with 10 threads vs raw HikariCP with 200 threads
+#                                 txmode TransactionModeBench: 200 threads over 10 connections (transaction mode,
+#                                        pooled.reset=always and =minimal) vs session mode with 10 threads vs raw
+#                                        HikariCP with 200 threads
 #
 # PgBouncer (hop): Debian's pgbouncer, installed with apt-get when missing (as root), started from a scratch config
 # as user postgres on 127.0.0.1:$BENCH_PGB_PORT (default 6439), transaction pooling, default_pool_size 10, and
@@ -44,7 +45,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="${2:?--rounds needs a number}"; shift ;;
     --summarize) SUMMARIZE="${2:?--summarize needs a results directory}"; shift ;;
     --only) ONLY=",${2:?--only needs a list},"; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -381,10 +382,10 @@ fi
 
 # --- transaction mode: 200 callers over 10 connections ------------------------------------------------------------
 if [[ "$db_ok" == 1 ]] && want txmode; then
-  # pooled.reset (always|minimal) is not a known setting in this build; when it is, add a run per value here.
-  log "TransactionModeBench session,transaction,hikari-wide"
+  # transaction = pooled.reset=always (the default), transaction-minimal = pooled.reset=minimal.
+  log "TransactionModeBench session,transaction,transaction-minimal,hikari-wide"
   if [[ "$SMOKE" == 1 ]]; then TXR=(--rounds 1 --warmup 0.5 --measure 1); else TXR=(--rounds $((ROUNDS * 3)) --warmup 2 --measure 5); fi
-  java -cp "$JAR" dev.pooled.benchmarks.TransactionModeBench "${TXR[@]}" --modes session,transaction,hikari-wide \
+  java -cp "$JAR" dev.pooled.benchmarks.TransactionModeBench "${TXR[@]}" --modes session,transaction,transaction-minimal,hikari-wide \
     --host "$PG_HOST" --port "$PG_PORT" --db "$PG_DB" --user "$PG_USER" 2>&1 | tee "$OUT/txmode.txt"
 fi
 

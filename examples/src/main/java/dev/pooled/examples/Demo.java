@@ -273,7 +273,8 @@ public final class Demo {
         m.put("database", db.description());
         m.put("pool orders", "max_connections=" + MAX_CONNECTIONS + ", max_queue=" + MAX_QUEUE + ", timeout_ms="
                 + TIMEOUT_MS + ", mode=" + o.mode() + ", breaker_open_ms=" + BREAKER_OPEN_MS
-                + ", sizing=littles_law, throttling=gradient");
+                + ", sizing=littles_law, throttling=gradient"
+                + (db.kind() == DemoDatabase.Kind.H2 && o.mode().equals("transaction") ? ", reset=minimal" : ""));
         m.put("budget pools", "checkout (priority 9), search (5), reports (1): budget=" + BUDGET + ", budget_max="
                 + BUDGET_MAX + ", max_connections=" + MAX_CONNECTIONS + " each");
         m.put("database latency", o.latencyMicros() / 1000.0 + " ms per request (x4 in the slow phase)");
@@ -353,6 +354,11 @@ public final class Demo {
                 .set("breaker_open_ms", Integer.toString(BREAKER_OPEN_MS));
         if (budgeted) {
             b.set("budget", BUDGET).set("budget_max", Integer.toString(BUDGET_MAX));
+        }
+        if (db.kind() == DemoDatabase.Kind.H2 && o.mode().equals("transaction")) {
+            // reset=always (the default) cannot reset an H2 session (no known reset), so it would close and reopen
+            // the physical connection after every transaction; the demo's statement leaves no session state.
+            b.set("reset", "minimal");
         }
         return new Member(name, priority, budgeted, b.build(), load);
     }

@@ -8,8 +8,7 @@ import com.vladmihalcea.flexypool.strategy.RetryConnectionAcquisitionStrategy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pooled.Instrumentation;
-import dev.pooled.benchmarks.stub.PrefixDriver;
-import dev.pooled.benchmarks.stub.StubConnection;
+import dev.pooled.benchmarks.stub.FloorDriver;
 import dev.pooled.benchmarks.stub.StubDriver;
 import dev.pooled.jdbc.PooledDataSource;
 import dev.pooled.jdbc.PooledDriver;
@@ -50,8 +49,9 @@ import software.amazon.jdbc.HostSpec;
  *   <li>{@code pooled-micrometer}: the same with its meters in a live Prometheus registry.
  *   <li>{@code pooled-driver}: {@code DriverManager.getConnection("jdbc:pooled:stub:...")}: an application that
  *       only changed its URL.
- *   <li>{@code drivermanager-floor}: {@code DriverManager.getConnection} on a driver that returns one cached
- *       connection and does nothing else: what DriverManager alone costs, the floor under {@code pooled-driver}.
+ *   <li>{@code drivermanager-floor}: {@code DriverManager.getConnection} on {@link FloorDriver} (one cached
+ *       connection, nothing else), registered where {@link PooledDriver} sits in DriverManager's list: what
+ *       DriverManager alone costs, the floor under {@code pooled-driver}.
  *   <li>{@code flexy-hikari}: FlexyPool 3.0.2 over the same HikariCP, with its two usual strategies
  *       (increment pool on timeout, retry) and its default Dropwizard metrics.
  *   <li>{@code aws-wrapper-hikari}: the AWS Advanced JDBC Wrapper 2.6.4 with its internal HikariCP pooling
@@ -113,11 +113,12 @@ public class PeerAcquireBenchmark {
                 break;
             }
             case "drivermanager-floor": {
-                FloorDriver d = new FloorDriver();
-                DriverManager.registerDriver(d);
-                String url = FloorDriver.PREFIX + "peer";
+                // H1's floor, in the place PooledDriver holds in DriverManager's list: the same drivers are asked
+                // (and say no) before it as before ours.
+                FloorDriver.registerInPlaceOf(PooledDriver.class);
+                String url = FloorDriver.PREFIX + "peer?pooled.max_connections=" + POOL_SIZE + "&pooled.service=peer";
                 source = () -> DriverManager.getConnection(url);
-                closer = () -> DriverManager.deregisterDriver(d);
+                closer = () -> { };
                 break;
             }
             case "flexy-hikari": {
@@ -200,24 +201,5 @@ public class PeerAcquireBenchmark {
         Connection c = source.get();
         c.close();
         return c;
-    }
-
-    /**
-     * A driver whose {@code connect} returns one shared connection and whose connection's {@code close} does
-     * nothing: {@code DriverManager.getConnection} on it costs what DriverManager itself costs (its driver list
-     * walk, caller-class checks and {@code Properties} handling).
-     */
-    public static final class FloorDriver extends PrefixDriver {
-        static final String PREFIX = "jdbc:floor:";
-        private final Connection shared = new StubConnection();
-
-        FloorDriver() {
-            super(PREFIX);
-        }
-
-        @Override
-        protected Connection open(String url) {
-            return shared;
-        }
     }
 }
