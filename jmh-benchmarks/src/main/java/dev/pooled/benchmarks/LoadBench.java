@@ -30,10 +30,21 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * --mode     acquire (default) | connect-per-txn
- * --target   acquire: hikari | pooled | pooled-ds;  connect-per-txn: plain | pooled
+ * --target   acquire: hikari | hikari-pgbouncer | pooled | pooled-ds;  connect-per-txn: plain | pgbouncer | pooled
  * --threads  N (default 8)          --warmup S (default 5)   --measure S (default 15)   seconds, decimals allowed
- * --host 127.0.0.1 --port 5432 --db test --user postgres --pool-size 10
+ * --host 127.0.0.1 --port 5432 --db test --user postgres --pool-size 10 --bouncer-port 6432
+ * --work       select1 (default) | mix: 3 of 4 ops SELECT a row by key, 1 of 4 UPDATE it (auto-commit), on
+ *              table pooled_bench_mix (1000 rows, made if missing); every URL gets prepareThreshold=0, since
+ *              PgBouncer's transaction pooling cannot keep named server-side statements
+ * --pool-mode  session (default) | transaction: pooled.mode of the pooled targets
+ * --rate       0 (default: closed loop, every thread as fast as it can) | R: open loop, R ops/s over all threads,
+ *              each thread on its own schedule, missed slots skipped (not replayed)
+ * --max-queue  pooled.max_queue (default max(1000, threads))   --timeout-ms  pooled.timeout_ms and HikariCP's
+ *              connectionTimeout (default 30000)
+ * --label      free text copied into the RESULT line
  * </pre>
+ *
+ * <p>Failed ops (rejections, timeouts) are timed too, from the borrow to the exception: {@code rej_*} in RESULT.
  *
  * <ul>
  *   <li>acquire/hikari: a {@link HikariDataSource} over {@code jdbc:postgresql:}, maximumPoolSize = pool size,
@@ -59,6 +70,13 @@ public final class LoadBench {
     private static final int PHASE_STOP = 2;
 
     private static volatile int phase = PHASE_WARMUP;
+    private static String work = "select1";
+    private static double rate;
+    private static int threadCount;
+    private static int timeoutMs = 30000;
+    private static String bouncerHostPortDb;
+    private static String urlExtra = "";
+    static final int MIX_ROWS = 1000;
 
     private LoadBench() {
     }
@@ -105,9 +123,26 @@ public final class LoadBench {
         int poolSize = Integer.parseInt(o.get("pool-size"));
         String hostPortDb = o.get("host") + ":" + o.get("port") + "/" + o.get("db");
         String user = o.get("user");
-        String pooledUrl = "jdbc:pooled:postgresql://" + hostPortDb + "?user=" + user
-                + "&pooled.max_connections=" + poolSize + "&pooled.max_queue=" + Math.max(1000, threads)
-                + "&pooled.timeout_ms=30000&pooled.service=bench";
+        work = o.get("work");
+        rate = Double.parseDouble(o.get("rate"));
+        threadCount = threads;
+        String maxQueue = o.get("max-queue").isEmpty() ? Integer.toString(Math.max(1000, threads)) : o.get("max-queue");
+        timeoutMs = Integer.parseInt(o.get("timeout-ms"));
+        bouncerHostPortDb = o.get("host") + ":" + o.get("bouncer-port") + "/" + o.get("db");
+        String extra = work.equals("mix") ? "&prepareThreshold=0" : "";
+        urlExtra = extra;
+        String pooledUrl = "jdbc:pooled:postgresql://" + hostPortDb + "?user=" + user + extra
+                + "&pooled.max_connections=" + poolSize + "&pooled.max_queue=" + maxQueue
+                + "&pooled.timeout_ms=" + timeoutMs + "&pooled.service=bench&pooled.mode=" + o.get("pool-mode");
+        if (work.equals("mix")) {
+            try {
+                prepareMix("jdbc:postgresql://" + hostPortDb + "?user=" + user);
+            } catch (SQLException e) {
+                System.err.println("LoadBench: cannot prepare table pooled_bench_mix: " + e);
+                System.exit(3);
+                return;
+            }
+        }
 
         Target target;
         try {
@@ -177,12 +212,14 @@ public final class LoadBench {
 
         Histogram acquire = new Histogram(HIGHEST_NANOS, 3);
         Histogram op = new Histogram(HIGHEST_NANOS, 3);
+        Histogram rejected = new Histogram(HIGHEST_NANOS, 3);
         long errors = 0;
         long warmupErrors = 0;
         long warmupOps = 0;
         for (Worker w : workers) {
             acquire.add(w.acquire);
             op.add(w.op);
+            rejected.add(w.rejected);
             errors += w.errors;
             warmupErrors += w.warmupErrors;
             warmupOps += w.warmupOps;
@@ -209,6 +246,14 @@ public final class LoadBench {
         kv(r, "op_max_us", us(op.getMaxValue()));
         kv(r, "op_mean_us", fmt(op.getMean() / 1e3));
         kv(r, "errors", errors);
+        kv(r, "rej_p50_us", rejected.getTotalCount() == 0 ? "-" : us(rejected.getValueAtPercentile(50)));
+        kv(r, "rej_p99_us", rejected.getTotalCount() == 0 ? "-" : us(rejected.getValueAtPercentile(99)));
+        kv(r, "rej_max_us", rejected.getTotalCount() == 0 ? "-" : us(rejected.getMaxValue()));
+        kv(r, "work", work);
+        kv(r, "pool_mode", o.get("pool-mode"));
+        kv(r, "rate", o.get("rate"));
+        kv(r, "timeout_ms", timeoutMs);
+        kv(r, "label", o.get("label").isEmpty() ? "-" : o.get("label"));
         kv(r, "warmup_ops", warmupOps);
         kv(r, "warmup_errors", warmupErrors);
         kv(r, "fill_ms", pooledTarget ? Long.toString(fillMs) : "-");
@@ -237,11 +282,14 @@ public final class LoadBench {
 
     private static Target open(String mode, String target, String hostPortDb, String user, String pooledUrl,
             int poolSize, int threads) throws SQLException {
-        String plainUrl = "jdbc:postgresql://" + hostPortDb + "?user=" + user;
-        if (mode.equals("acquire") && target.equals("hikari")) {
+        String plainUrl = "jdbc:postgresql://" + (target.equals("pgbouncer") ? bouncerHostPortDb : hostPortDb) + "?user="
+                + user + urlExtra;
+        if (mode.equals("acquire") && (target.equals("hikari") || target.equals("hikari-pgbouncer"))) {
             HikariConfig c = new HikariConfig();
             c.setPoolName("load-hikari");
-            c.setJdbcUrl("jdbc:postgresql://" + hostPortDb);
+            c.setJdbcUrl("jdbc:postgresql://" + (target.equals("hikari") ? hostPortDb : bouncerHostPortDb)
+                    + (urlExtra.isEmpty() ? "" : "?" + urlExtra.substring(1)));
+            c.setConnectionTimeout(Math.max(250, timeoutMs));
             c.setUsername(user);
             c.setMaximumPoolSize(poolSize);
             // minimumIdle left at its default (= maximumPoolSize): a fixed-size pool
@@ -256,11 +304,11 @@ public final class LoadBench {
         }
         if (target.equals("pooled-ds")) {
             PooledDataSource ds = PooledDataSource.builder()
-                    .url("jdbc:postgresql://" + hostPortDb)
+                    .url("jdbc:postgresql://" + hostPortDb + (urlExtra.isEmpty() ? "" : "?" + urlExtra.substring(1)))
                     .user(user)
                     .set("max_connections", Integer.toString(poolSize))
                     .set("max_queue", Integer.toString(Math.max(1000, threads)))
-                    .set("timeout_ms", "30000")
+                    .set("timeout_ms", Integer.toString(timeoutMs))
                     .set("service", "bench")
                     .build();
             ConnectionPool pool = ds.pool();
@@ -285,6 +333,8 @@ public final class LoadBench {
         final Source source;
         final Histogram acquire = new Histogram(HIGHEST_NANOS, 3);
         final Histogram op = new Histogram(HIGHEST_NANOS, 3);
+        final Histogram rejected = new Histogram(HIGHEST_NANOS, 3);
+        final java.util.SplittableRandom random = new java.util.SplittableRandom();
         long errors;
         long warmupErrors;
         long warmupOps;
@@ -298,24 +348,41 @@ public final class LoadBench {
 
         @Override
         public void run() {
+            long interval = rate > 0 ? (long) (threadCount * 1e9 / rate) : 0;
+            long next = System.nanoTime() + (interval > 0 ? random.nextLong(interval) : 0);
             for (;;) {
                 int ph = phase;
                 if (ph == PHASE_STOP) {
                     return;
                 }
+                if (interval > 0) {
+                    long now = System.nanoTime();
+                    if (now - next > interval) {
+                        next = now; // fell behind: skip the missed slots
+                    }
+                    while ((now = System.nanoTime()) - next < 0 && phase != PHASE_STOP) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(next - now);
+                    }
+                    next += interval;
+                }
                 long t0 = System.nanoTime();
                 long t1;
                 try (Connection c = source.get()) {
                     t1 = System.nanoTime();
-                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
-                        if (!rs.next()) {
-                            throw new SQLException("SELECT 1 returned no row");
+                    if (work.equals("mix")) {
+                        mix(c);
+                    } else {
+                        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                            if (!rs.next()) {
+                                throw new SQLException("SELECT 1 returned no row");
+                            }
+                            checksum += rs.getInt(1);
                         }
-                        checksum += rs.getInt(1);
                     }
                 } catch (SQLException | RuntimeException e) {
                     if (ph == PHASE_MEASURE) {
                         errors++;
+                        rejected.recordValue(Math.min(Math.max(0, System.nanoTime() - t0), HIGHEST_NANOS));
                     } else {
                         warmupErrors++;
                     }
@@ -328,6 +395,28 @@ public final class LoadBench {
                     op.recordValue(Math.min(t2 - t0, HIGHEST_NANOS));
                 } else {
                     warmupOps++;
+                }
+            }
+        }
+
+        /** 3 of 4: read a row by key; 1 of 4: update it (auto-commit, one statement each). */
+        private void mix(Connection c) throws SQLException {
+            int id = 1 + random.nextInt(MIX_ROWS);
+            if (random.nextInt(4) == 0) {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(
+                        "UPDATE pooled_bench_mix SET v = v + 1 WHERE id = ?")) {
+                    ps.setInt(1, id);
+                    checksum += ps.executeUpdate();
+                }
+            } else {
+                try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT v FROM pooled_bench_mix WHERE id = ?")) {
+                    ps.setInt(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new SQLException("row " + id + " missing");
+                        }
+                        checksum += rs.getLong(1);
+                    }
                 }
             }
         }
@@ -364,6 +453,13 @@ public final class LoadBench {
         o.put("db", "test");
         o.put("user", "postgres");
         o.put("pool-size", "10");
+        o.put("bouncer-port", "6432");
+        o.put("work", "select1");
+        o.put("pool-mode", "session");
+        o.put("rate", "0");
+        o.put("max-queue", "");
+        o.put("timeout-ms", "30000");
+        o.put("label", "");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") || !o.containsKey(a.substring(2)) || i + 1 >= args.length) {
@@ -373,12 +469,19 @@ public final class LoadBench {
         }
         String mode = o.get("mode");
         String target = o.get("target");
-        boolean ok = (mode.equals("acquire")
-                        && (target.equals("hikari") || target.equals("pooled") || target.equals("pooled-ds")))
-                || (mode.equals("connect-per-txn") && (target.equals("plain") || target.equals("pooled")));
+        boolean ok = (mode.equals("acquire") && (target.equals("hikari") || target.equals("hikari-pgbouncer")
+                        || target.equals("pooled") || target.equals("pooled-ds")))
+                || (mode.equals("connect-per-txn")
+                        && (target.equals("plain") || target.equals("pgbouncer") || target.equals("pooled")));
         if (!ok) {
             throw new IllegalArgumentException("mode " + mode + " with target " + target + " is not a run;"
-                    + " acquire: hikari|pooled|pooled-ds, connect-per-txn: plain|pooled");
+                    + " acquire: hikari|hikari-pgbouncer|pooled|pooled-ds, connect-per-txn: plain|pgbouncer|pooled");
+        }
+        if (!o.get("work").equals("select1") && !o.get("work").equals("mix")) {
+            throw new IllegalArgumentException("--work " + o.get("work") + ": allowed are select1, mix");
+        }
+        if (!o.get("pool-mode").equals("session") && !o.get("pool-mode").equals("transaction")) {
+            throw new IllegalArgumentException("--pool-mode " + o.get("pool-mode") + ": allowed are session, transaction");
         }
         try {
             if (Integer.parseInt(o.get("threads")) < 1 || Integer.parseInt(o.get("pool-size")) < 1
@@ -389,6 +492,15 @@ public final class LoadBench {
             throw new IllegalArgumentException("not a number: " + e.getMessage());
         }
         return o;
+    }
+
+    /** Makes the mix's table if it is missing: {@value #MIX_ROWS} rows, keyed 1..N. */
+    private static void prepareMix(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS pooled_bench_mix (id int PRIMARY KEY, v bigint NOT NULL)");
+            st.execute("INSERT INTO pooled_bench_mix SELECT g, 0 FROM generate_series(1, " + MIX_ROWS
+                    + ") g ON CONFLICT (id) DO NOTHING");
+        }
     }
 
     private static void sleepSeconds(double s) throws InterruptedException {
