@@ -271,21 +271,19 @@ class StatementClassifierTest {
         assertThat(Dialect.of("jdbc:h2:mem:x")).isEqualTo(Dialect.OTHER);
     }
 
+    /**
+     * The classifier is stateless and deterministic: the same text always gets the same classification, whatever
+     * came before it. Its speed (about 0.2 µs for this statement on 2 vCPUs) is measured by
+     * {@code StatementClassifierBenchmark} in jmh-benchmarks, not asserted here: a time bound only holds on a quiet
+     * machine.
+     */
     @Test
-    void plainStatementsAreClassifiedInAboutAMicrosecond() {
+    void classificationIsStableAcrossRepeatedCalls() {
         String sql = "UPDATE accounts SET balance = balance + ? WHERE id = ? AND owner = 'x' -- note\n";
-        int sink = 0;
-        for (int i = 0; i < 200_000; i++) { // warm up
-            sink += StatementClassifier.classify(sql, Dialect.POSTGRESQL);
+        int first = StatementClassifier.classify(sql, Dialect.POSTGRESQL);
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(StatementClassifier.classify(sql, Dialect.POSTGRESQL)).isEqualTo(first);
         }
-        long t0 = System.nanoTime();
-        int n = 200_000;
-        for (int i = 0; i < n; i++) {
-            sink += StatementClassifier.classify(sql, Dialect.POSTGRESQL);
-        }
-        long nanosEach = (System.nanoTime() - t0) / n;
-        assertThat(sink).isEqualTo(NONE);
-        // a generous bound (shared CI machines); measured ~0.1 µs on 2 vCPUs
-        assertThat(nanosEach).isLessThan(TimeUnit.MICROSECONDS.toNanos(5));
+        assertThat(first).isEqualTo(NONE);
     }
 }
