@@ -7,7 +7,6 @@ import static dev.pooled.jdbc.internal.tx.StatementClassifier.TX_END;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pooled.jdbc.PinReason;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
