@@ -121,6 +121,14 @@ final class AcquirePath {
             physical = backend.borrow(hikariTimeoutMillis);
         } catch (SQLException e) {
             gate.release();
+            if (e.getCause() instanceof InterruptedException) {
+                // The caller was interrupted while HikariCP waited for it (HikariCP sets the flag again): not the
+                // database's failure, and not a timeout.
+                if (probe) {
+                    breaker.releasePermission();
+                }
+                throw rejections.interrupted(e);
+            }
             failures.borrowFailed(e, hikariTimeoutMillis, probe, probeStart, backend.idleNow());
             throw rejections.physicalFailure(e);
         } catch (RuntimeException | Error e) {

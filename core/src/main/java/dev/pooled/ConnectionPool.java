@@ -146,7 +146,6 @@ public final class ConnectionPool implements AutoCloseable {
         Objects.requireNonNull(instrumentation, "instrumentation");
         Objects.requireNonNull(physical, "physical");
         Objects.requireNonNull(budgets, "budgets");
-        ConnectionBudget budget = config.budget() == null ? null : budgets.budget(config.budget(), config.budgetMax());
         String catalog;
         String schema;
         try (Connection probe = physical.getConnection()) {
@@ -156,6 +155,9 @@ public final class ConnectionPool implements AutoCloseable {
             throw new PoolStartException("pool " + config.service() + "/" + config.dbRole()
                     + " could not open its first connection", e);
         }
+        // Looked up right before it is claimed, after the probe's I/O: a budget handed out and not yet claimed
+        // while another pool asks for it with another size must not be replaced under the first one.
+        ConnectionBudget budget = config.budget() == null ? null : budgets.budget(config.budget(), config.budgetMax());
         ConnectionBudget.Claim claim = budget == null ? null
                 : budget.claim(config.service() + "/" + config.dbRole(), config.priority());
         try {

@@ -239,11 +239,26 @@ final class HikariBackend {
         hikari.getHikariConfigMXBean().setMinimumIdle(0);
         pool.softEvictConnections();
         long deadline = System.nanoTime() + drainTimeout.toNanos();
-        // Polled, not signalled: close is rare and a signal would cost every release a volatile read.
+        // Polled, not signalled: close is rare and a signal would cost every release a volatile read. An interrupt
+        // of the closing thread ends the wait (parkNanos would return at once for ever: a spin). HikariCP's own
+        // close stops half-way when the flag is set (its awaitTermination throws), so the flag is cleared for it
+        // and set again afterwards.
+        boolean interrupted = false;
         while (pool.getActiveConnections() > 0 && System.nanoTime() - deadline < 0) {
+            if (Thread.interrupted()) {
+                interrupted = true;
+                break;
+            }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
-        hikari.close();
+        interrupted |= Thread.interrupted();
+        try {
+            hikari.close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static final class DaemonThreadFactory implements ThreadFactory {

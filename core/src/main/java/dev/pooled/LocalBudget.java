@@ -26,6 +26,8 @@ final class LocalBudget implements ConnectionBudget {
     private final ReentrantLock lock = new ReentrantLock();
     /** In join order; guarded by {@link #lock}. */
     private final List<Member> members = new ArrayList<>();
+    /** Handed out by {@link LocalBudgets#budget} and not claimed yet; guarded by {@link #lock}. */
+    private int pending;
 
     /**
      * @param name the name
@@ -52,7 +54,30 @@ final class LocalBudget implements ConnectionBudget {
         try {
             Member m = new Member(pool, priority);
             members.add(m);
+            if (pending > 0) {
+                pending--;
+            }
             return m;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counts one hand-out by {@link LocalBudgets#budget} that a {@link #claim} will follow. */
+    void handedOut() {
+        lock.lock();
+        try {
+            pending++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return whether no pool claims this budget nor is about to (then it may be replaced by another size) */
+    boolean unused() {
+        lock.lock();
+        try {
+            return members.isEmpty() && pending == 0;
         } finally {
             lock.unlock();
         }

@@ -17,9 +17,16 @@ final class LocalBudgets implements BudgetSource {
 
     @Override
     public ConnectionBudget budget(String name, int max) throws PoolBudgetConflictException {
-        // A budget nobody claims any more may be re-created with another size; one in use may not.
-        LocalBudget b = budgets.compute(name,
-                (n, cur) -> cur == null || (cur.max() != max && cur.members() == 0) ? new LocalBudget(n, max) : cur);
+        // A budget nobody claims any more may be re-created with another size; one in use may not, nor one just
+        // handed out to a pool that is about to claim it (two pools starting at once with different sizes must
+        // not end with two budgets under one name).
+        LocalBudget b = budgets.compute(name, (n, cur) -> {
+            LocalBudget next = cur == null || cur.max() != max && cur.unused() ? new LocalBudget(n, max) : cur;
+            if (next.max() == max) {
+                next.handedOut();
+            }
+            return next;
+        });
         if (b.max() != max) {
             throw new PoolBudgetConflictException("budget " + name + " already runs in this process with budget_max="
                     + b.max() + "; this pool asks for budget_max=" + max

@@ -54,6 +54,14 @@ public final class PoolConfig {
      */
     public static final String PIN_POLICY = "pin_policy";
 
+    /**
+     * Transaction mode: {@code always} (every physical connection goes back to the pool with its whole session
+     * reset after every transaction, including state changed out of the statement classifier's sight) or
+     * {@code minimal} (reset in full only when a statement the classifier saw may have changed session state).
+     * Ignored in session mode.
+     */
+    public static final String RESET = "reset";
+
     /** {@code littles_law} (size to the measured λ·W plus headroom) or {@code fixed}; see {@link SizingMode}. */
     public static final String SIZING = "sizing";
     /** {@code gradient} (lower the limit when hold times rise; reject early) or {@code off}; see {@link ThrottleMode}. */
@@ -71,8 +79,8 @@ public final class PoolConfig {
 
     /** Every setting name, in documentation order. */
     public static final List<String> KEYS = List.of(SERVICE, DB_ROLE, MAX_CONNECTIONS, MAX_QUEUE, TIMEOUT_MS,
-            PRIORITY, MODE, PIN_POLICY, MIN_IDLE, MAX_LIFETIME_MS, LEAK_THRESHOLD_MS, LEAK_RECLAIM_MS, TRACK_TRANSACTIONS,
-            SIZING, THROTTLING, BUDGET, BUDGET_MAX, MAX_ACQUIRE_RATE, BREAKER_FAILURE_RATE, BREAKER_OPEN_MS);
+            PRIORITY, MODE, PIN_POLICY, RESET, MIN_IDLE, MAX_LIFETIME_MS, LEAK_THRESHOLD_MS, LEAK_RECLAIM_MS,
+            TRACK_TRANSACTIONS, SIZING, THROTTLING, BUDGET, BUDGET_MAX, MAX_ACQUIRE_RATE, BREAKER_FAILURE_RATE, BREAKER_OPEN_MS);
 
     public static final String DEFAULT_SERVICE = "default";
     public static final String DEFAULT_DB_ROLE = "default";
@@ -84,6 +92,7 @@ public final class PoolConfig {
     public static final int DEFAULT_PRIORITY = 5;
     public static final PoolingMode DEFAULT_MODE = PoolingMode.SESSION;
     public static final PinPolicy DEFAULT_PIN_POLICY = PinPolicy.ALLOW;
+    public static final ResetPolicy DEFAULT_RESET = ResetPolicy.ALWAYS;
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
     public static final Duration DEFAULT_LEAK_THRESHOLD = Duration.ZERO;
     public static final Duration DEFAULT_LEAK_RECLAIM = Duration.ZERO;
@@ -107,6 +116,8 @@ public final class PoolConfig {
     static final long MIN_LEAK_THRESHOLD_MS = 2_000L;
     /** Safe as a metric tag, a JMX key and a thread name. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@+-]{1,128}");
+    /** Shown instead of a value that must not be echoed. */
+    static final String HIDDEN = "***";
     private static final String NAME_RULE = "must be 1 to 128 characters from A-Z a-z 0-9 . _ @ + -";
 
     private final String service;
@@ -117,6 +128,7 @@ public final class PoolConfig {
     private final int priority;
     private final PoolingMode mode;
     private final PinPolicy pinPolicy;
+    private final ResetPolicy reset;
     private final int minIdle;
     private final Duration maxLifetime;
     private final Duration leakThreshold;
@@ -139,6 +151,7 @@ public final class PoolConfig {
         this.priority = b.priority;
         this.mode = b.mode;
         this.pinPolicy = b.pinPolicy;
+        this.reset = b.reset;
         this.minIdle = b.minIdle != null ? b.minIdle
                 : b.sizing == SizingMode.FIXED ? b.maxConnections
                 : Math.min(DEFAULT_AUTOSIZED_MIN_IDLE, b.maxConnections);
@@ -176,6 +189,7 @@ public final class PoolConfig {
         b.priority = priority;
         b.mode = mode;
         b.pinPolicy = pinPolicy;
+        b.reset = reset;
         b.minIdle = minIdle;
         b.maxLifetime = maxLifetime;
         b.leakThreshold = leakThreshold;
@@ -229,6 +243,11 @@ public final class PoolConfig {
     /** @return what transaction mode does with a pinning statement; always {@code ALLOW} in session mode */
     public PinPolicy pinPolicy() {
         return pinPolicy;
+    }
+
+    /** @return how transaction mode cleans a physical connection after each transaction; see {@link #RESET} */
+    public ResetPolicy reset() {
+        return reset;
     }
 
     /** @return the fewest idle connections kept open, 0 to {@link #maxConnections()} */
@@ -319,6 +338,7 @@ public final class PoolConfig {
         m.put(PRIORITY, Integer.toString(priority));
         m.put(MODE, mode.externalName());
         m.put(PIN_POLICY, pinPolicy.externalName());
+        m.put(RESET, reset.externalName());
         m.put(MIN_IDLE, Integer.toString(minIdle));
         m.put(MAX_LIFETIME_MS, Long.toString(maxLifetime.toMillis()));
         m.put(LEAK_THRESHOLD_MS, Long.toString(leakThreshold.toMillis()));
@@ -345,7 +365,7 @@ public final class PoolConfig {
         PoolConfig c = (PoolConfig) o;
         return maxConnections == c.maxConnections && maxQueue == c.maxQueue && priority == c.priority
                 && minIdle == c.minIdle && service.equals(c.service) && dbRole.equals(c.dbRole)
-                && timeout.equals(c.timeout) && mode == c.mode && pinPolicy == c.pinPolicy
+                && timeout.equals(c.timeout) && mode == c.mode && pinPolicy == c.pinPolicy && reset == c.reset
                 && maxLifetime.equals(c.maxLifetime)
                 && leakThreshold.equals(c.leakThreshold) && leakReclaim.equals(c.leakReclaim)
                 && trackTransactions == c.trackTransactions
@@ -356,8 +376,8 @@ public final class PoolConfig {
 
     @Override
     public int hashCode() {
-        return Objects.hash(service, dbRole, maxConnections, maxQueue, timeout, priority, mode, pinPolicy, minIdle,
-                maxLifetime, leakThreshold, leakReclaim, trackTransactions, sizing, throttling, budget, budgetMax,
+        return Objects.hash(service, dbRole, maxConnections, maxQueue, timeout, priority, mode, pinPolicy, reset,
+                minIdle, maxLifetime, leakThreshold, leakReclaim, trackTransactions, sizing, throttling, budget, budgetMax,
                 maxAcquireRate, breakerFailureRate, breakerOpen);
     }
 
@@ -393,6 +413,37 @@ public final class PoolConfig {
     }
 
     /**
+     * How transaction mode returns a physical connection to the pool after a transaction; see {@link #RESET}.
+     *
+     * @since 0.1.0
+     */
+    public enum ResetPolicy {
+        /**
+         * Reset the whole session after every transaction (PostgreSQL: settings, advisory locks, cursors, listens,
+         * temporary tables and sequence state, sent in the same round trip as the {@code COMMIT}; MySQL:
+         * {@code COM_RESET_CONNECTION}), whatever the classifier saw. Named server-side prepared statements of the
+         * driver survive.
+         */
+        ALWAYS,
+        /** Reset in full only after a statement the classifier recognises as changing session state. */
+        MINIMAL;
+
+        /** @return the external name, {@code always} or {@code minimal} */
+        public String externalName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static ResetPolicy parse(String v) {
+            for (ResetPolicy p : values()) {
+                if (v != null && p.externalName().equals(v.toLowerCase(Locale.ROOT))) {
+                    return p;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
      * Collects settings and checks them all in {@link #build()}. Not thread-safe. Setters record what they are
      * given, even when it is invalid, so that {@code build()} can report every problem at once.
      */
@@ -405,6 +456,7 @@ public final class PoolConfig {
         private int priority = DEFAULT_PRIORITY;
         private PoolingMode mode = DEFAULT_MODE;
         private PinPolicy pinPolicy = DEFAULT_PIN_POLICY;
+        private ResetPolicy reset = DEFAULT_RESET;
         private Integer minIdle;
         private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private Duration leakThreshold = DEFAULT_LEAK_THRESHOLD;
@@ -476,6 +528,13 @@ public final class PoolConfig {
         public Builder pinPolicy(PinPolicy pinPolicy) {
             unparsable.remove(PIN_POLICY);
             this.pinPolicy = pinPolicy;
+            return this;
+        }
+
+        /** @param reset see {@link PoolConfig#RESET}; @return this */
+        public Builder reset(ResetPolicy reset) {
+            unparsable.remove(RESET);
+            this.reset = reset;
             return this;
         }
 
@@ -573,18 +632,20 @@ public final class PoolConfig {
          * @return this
          */
         public Builder set(String key, String value) {
+            // Numbers are taken as given (ASCII digits only, no sign, no white space); names and words are trimmed.
+            String raw = value;
             String v = value == null ? null : value.trim();
             switch (key) {
                 case SERVICE -> service(v);
                 case DB_ROLE -> dbRole(v);
-                case MAX_CONNECTIONS -> parseInt(key, v, this::maxConnections);
-                case MAX_QUEUE -> parseInt(key, v, this::maxQueue);
-                case TIMEOUT_MS -> parseLong(key, v, ms -> timeout(Duration.ofMillis(ms)));
-                case PRIORITY -> parseInt(key, v, this::priority);
-                case MIN_IDLE -> parseInt(key, v, this::minIdle);
-                case MAX_LIFETIME_MS -> parseLong(key, v, ms -> maxLifetime(Duration.ofMillis(ms)));
-                case LEAK_THRESHOLD_MS -> parseLong(key, v, ms -> leakThreshold(Duration.ofMillis(ms)));
-                case LEAK_RECLAIM_MS -> parseLong(key, v, ms -> leakReclaim(Duration.ofMillis(ms)));
+                case MAX_CONNECTIONS -> parseInt(key, raw, this::maxConnections);
+                case MAX_QUEUE -> parseInt(key, raw, this::maxQueue);
+                case TIMEOUT_MS -> parseLong(key, raw, ms -> timeout(Duration.ofMillis(ms)));
+                case PRIORITY -> parseInt(key, raw, this::priority);
+                case MIN_IDLE -> parseInt(key, raw, this::minIdle);
+                case MAX_LIFETIME_MS -> parseLong(key, raw, ms -> maxLifetime(Duration.ofMillis(ms)));
+                case LEAK_THRESHOLD_MS -> parseLong(key, raw, ms -> leakThreshold(Duration.ofMillis(ms)));
+                case LEAK_RECLAIM_MS -> parseLong(key, raw, ms -> leakReclaim(Duration.ofMillis(ms)));
                 case TRACK_TRANSACTIONS -> {
                     if ("true".equalsIgnoreCase(v) || "false".equalsIgnoreCase(v)) {
                         trackTransactions(Boolean.parseBoolean(v));
@@ -598,6 +659,14 @@ public final class PoolConfig {
                         unparsable.put(key, new PoolConfigException.Violation(key, v, "must be allow or reject"));
                     } else {
                         pinPolicy(p);
+                    }
+                }
+                case RESET -> {
+                    ResetPolicy p = ResetPolicy.parse(v);
+                    if (p == null) {
+                        unparsable.put(key, new PoolConfigException.Violation(key, v, "must be always or minimal"));
+                    } else {
+                        reset(p);
                     }
                 }
                 case SIZING -> {
@@ -617,10 +686,10 @@ public final class PoolConfig {
                     }
                 }
                 case BUDGET -> budget(v);
-                case BUDGET_MAX -> parseInt(key, v, this::budgetMax);
-                case MAX_ACQUIRE_RATE -> parseInt(key, v, this::maxAcquireRate);
-                case BREAKER_FAILURE_RATE -> parseInt(key, v, this::breakerFailureRate);
-                case BREAKER_OPEN_MS -> parseLong(key, v, ms -> breakerOpen(Duration.ofMillis(ms)));
+                case BUDGET_MAX -> parseInt(key, raw, this::budgetMax);
+                case MAX_ACQUIRE_RATE -> parseInt(key, raw, this::maxAcquireRate);
+                case BREAKER_FAILURE_RATE -> parseInt(key, raw, this::breakerFailureRate);
+                case BREAKER_OPEN_MS -> parseLong(key, raw, ms -> breakerOpen(Duration.ofMillis(ms)));
                 case MODE -> {
                     PoolingMode m = parseMode(v);
                     if (m == null) {
@@ -629,8 +698,11 @@ public final class PoolConfig {
                         mode(m);
                     }
                 }
-                default -> unparsable.put(key, new PoolConfigException.Violation(key, v,
-                        "is not a known setting; known settings are " + String.join(", ", KEYS)));
+                // The value of an unknown key is never shown: it may be a secret given under a wrong name
+                // (pooled.password=...).
+                default -> unparsable.put(key, new PoolConfigException.Violation(key, HIDDEN,
+                        "is not a known setting (its value is not shown); known settings are "
+                                + String.join(", ", KEYS)));
             }
             return this;
         }
@@ -648,19 +720,63 @@ public final class PoolConfig {
         }
 
         private void parseInt(String key, String v, java.util.function.IntConsumer setter) {
-            try {
-                setter.accept(Integer.parseInt(v));
-            } catch (NumberFormatException e) {
-                unparsable.put(key, new PoolConfigException.Violation(key, v, "must be a whole number"));
+            long n = digits(v);
+            if (n >= 0 && n <= Integer.MAX_VALUE) {
+                setter.accept((int) n);
+            } else {
+                unparsable.put(key, new PoolConfigException.Violation(key, v, numberRule(key)));
             }
         }
 
         private void parseLong(String key, String v, java.util.function.LongConsumer setter) {
-            try {
-                setter.accept(Long.parseLong(v));
-            } catch (NumberFormatException | ArithmeticException e) {
-                unparsable.put(key, new PoolConfigException.Violation(key, v, "must be a whole number of milliseconds"));
+            long n = digits(v);
+            if (n >= 0) {
+                setter.accept(n);
+            } else {
+                unparsable.put(key, new PoolConfigException.Violation(key, v, numberRule(key)));
             }
+        }
+
+        /**
+         * @return the value of a string of 1 to 18 ASCII digits, or -1 for anything else (empty, a sign, white space,
+         *         a non-ASCII digit, or too many digits for any allowed value)
+         */
+        private static long digits(String v) {
+            if (v == null || v.isEmpty() || v.length() > 18) {
+                return -1;
+            }
+            long n = 0;
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c < '0' || c > '9') {
+                    return -1;
+                }
+                n = n * 10 + (c - '0');
+            }
+            return n;
+        }
+
+        /** @return the rule a numeric key's text broke, with the key's allowed range */
+        static String numberRule(String key) {
+            String range = switch (key) {
+                case MAX_CONNECTIONS -> "from 1 to " + MAX_MAX_CONNECTIONS;
+                case MAX_QUEUE -> "from 0 to " + MAX_MAX_QUEUE;
+                case TIMEOUT_MS -> "from 1 to " + MAX_TIMEOUT_MS + " (milliseconds)";
+                case PRIORITY -> "from " + MIN_PRIORITY + " to " + MAX_PRIORITY;
+                case MIN_IDLE -> "from 0 to max_connections";
+                case MAX_LIFETIME_MS -> "0 (for ever) or from " + MIN_LIFETIME_MS + " to " + MAX_LIFETIME_LIMIT_MS
+                        + " (milliseconds)";
+                case LEAK_THRESHOLD_MS -> "0 (off) or from " + MIN_LEAK_THRESHOLD_MS + " to max_lifetime_ms"
+                        + " (milliseconds)";
+                case LEAK_RECLAIM_MS -> "0 (off) or from leak_threshold_ms to " + MAX_LIFETIME_LIMIT_MS
+                        + " (milliseconds)";
+                case BUDGET_MAX -> "from 1 to " + MAX_MAX_CONNECTIONS + " (0 without budget)";
+                case MAX_ACQUIRE_RATE -> "from 0 to " + MAX_ACQUIRE_RATE_LIMIT;
+                case BREAKER_FAILURE_RATE -> "from 0 to 100";
+                case BREAKER_OPEN_MS -> "from " + MIN_BREAKER_OPEN_MS + " to " + MAX_BREAKER_OPEN_MS + " (milliseconds)";
+                default -> "in range";
+            };
+            return "must be a whole number in ASCII digits 0-9 (no sign, no spaces) " + range;
         }
 
         /**
@@ -693,6 +809,9 @@ public final class PoolConfig {
                     v.add(new PoolConfigException.Violation(PIN_POLICY, pinPolicy.externalName(),
                             "must be allow unless mode=transaction (only transaction mode pins)"));
                 }
+            }
+            if (!bad.containsKey(RESET) && reset == null) {
+                v.add(new PoolConfigException.Violation(RESET, null, "must be always or minimal"));
             }
             if (minIdle != null) {
                 checkRange(v, bad, MIN_IDLE, minIdle, 0, Math.max(0, maxConnections));

@@ -1,7 +1,7 @@
 package dev.pooled;
 
+import dev.pooled.internal.SafeText;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Thrown by {@link PoolConfig.Builder#build()} with every violation found, not just the first. Each names the
@@ -22,10 +22,13 @@ public final class PoolConfigException extends IllegalArgumentException implemen
     public record Violation(String key, String value, String rule) {
         /**
          * @param keyPrefix put before the key, such as {@code "pooled."} for URL parameters
-         * @return {@code pooled.max_connections=0: must be an integer from 1 to 10000}
+         * @return {@code pooled.max_connections=0: must be an integer from 1 to 10000}; key and value are quoted
+         *         bounded ({@value dev.pooled.internal.SafeText#MAX_VALUE_CHARS} characters, then {@code …}) with
+         *         control characters escaped, so a hostile value can neither flood nor forge a log line
          */
         public String describe(String keyPrefix) {
-            return keyPrefix + key + "=" + (value == null ? "<missing>" : value) + ": " + rule;
+            return keyPrefix + SafeText.value(key) + "=" + (value == null ? "<missing>" : SafeText.value(value)) + ": "
+                    + rule;
         }
     }
 
@@ -50,8 +53,19 @@ public final class PoolConfigException extends IllegalArgumentException implemen
         return describe(violations, keyPrefix);
     }
 
+    /** Messages stay short however hostile the input: the rest of a long list is counted, not shown. */
+    private static final int MAX_DESCRIBED_CHARS = 1_200;
+
     private static String describe(List<Violation> violations, String keyPrefix) {
-        return violations.stream().map(v -> v.describe(keyPrefix)).collect(Collectors.joining("; "));
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < violations.size(); i++) {
+            String d = violations.get(i).describe(keyPrefix);
+            if (i > 0 && out.length() + d.length() > MAX_DESCRIBED_CHARS) {
+                return out.append("; and ").append(violations.size() - i).append(" more").toString();
+            }
+            out.append(i == 0 ? "" : "; ").append(d);
+        }
+        return out.toString();
     }
 
     @Override

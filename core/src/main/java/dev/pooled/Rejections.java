@@ -81,6 +81,19 @@ final class Rejections {
         return buildRateLimited();
     }
 
+    /**
+     * @param e HikariCP's error for a caller interrupted while it waited inside HikariCP with a gate permit
+     * @return {@link ErrorCode#ACQUIRE_INTERRUPTED}, as for a caller interrupted in the gate's queue
+     */
+    SQLException interrupted(SQLException e) {
+        if (pool.isClosed()) {
+            return physicalFailure(e);
+        }
+        metrics.reject(RejectReason.INTERRUPTED);
+        return new PoolAcquireTimeoutException("pool " + name + ": interrupted while waiting for a physical"
+                + " connection", ErrorCode.ACQUIRE_INTERRUPTED, e);
+    }
+
     /** @param e HikariCP's error for a caller that held a gate permit; @return what the caller gets */
     SQLException physicalFailure(SQLException e) {
         if (pool.isClosed()) {

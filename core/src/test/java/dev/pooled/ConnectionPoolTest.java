@@ -164,6 +164,8 @@ class ConnectionPoolTest {
         AtomicInteger holding = new AtomicInteger();
         AtomicLong deadline = new AtomicLong(System.nanoTime() + TimeUnit.SECONDS.toNanos(3));
         List<Thread> threads = new ArrayList<>();
+        // A worker's AssertionError dies with its thread unless collected: the test fails on every one of them.
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int i = 0; i < 24; i++) {
             Thread t = new Thread(() -> {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
@@ -197,6 +199,7 @@ class ConnectionPoolTest {
                     }
                 }
             });
+            t.setUncaughtExceptionHandler((thread, e) -> failures.add(e));
             threads.add(t);
             t.start();
         }
@@ -207,7 +210,9 @@ class ConnectionPoolTest {
         }
         for (Thread t : threads) {
             t.join(10_000);
+            assertThat(t.isAlive()).as("worker %s finished", t.getName()).isFalse();
         }
+        assertThat(failures).as("worker failures").isEmpty();
         closers.shutdown();
         assertThat(closers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         assertThat(overLimit.get()).isZero();

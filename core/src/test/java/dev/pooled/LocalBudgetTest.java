@@ -85,12 +85,48 @@ class LocalBudgetTest {
     void theLocalSourceSharesBudgetsByNameAndRefusesAnotherSize() throws Exception {
         String name = "test-" + System.nanoTime();
         ConnectionBudget a = LocalBudgets.INSTANCE.budget(name, 5);
-        assertThat(LocalBudgets.INSTANCE.budget(name, 5)).isSameAs(a);
         ConnectionBudget.Claim c = a.claim("p", 5);
+        assertThat(LocalBudgets.INSTANCE.budget(name, 5)).isSameAs(a);
+        a.claim("q", 5).close(); // every hand-out is followed by a claim, as ConnectionPool.start does
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalBudgets.INSTANCE.budget(name, 6))
                 .isInstanceOf(dev.pooled.PoolBudgetConflictException.class)
                 .hasMessageContaining("budget_max=5").hasMessageContaining("budget_max=6");
         c.close();
         assertThat(LocalBudgets.INSTANCE.budget(name, 6).max()).as("unused: may be re-created").isEqualTo(6);
+    }
+
+    @Test
+    void twoPoolsStartingAtOnceWithDifferentSizesNeverGetTwoBudgetsUnderOneName() throws Exception {
+        String name = "race-" + System.nanoTime();
+        StubDataSource slow = new StubDataSource();
+        slow.openDelayMillis = 300; // the probe connection of both starts overlaps
+        java.util.concurrent.CompletableFuture<Object> a = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> start(name, "race-a", 5, slow), r -> new Thread(r).start());
+        java.util.concurrent.CompletableFuture<Object> b = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> start(name, "race-b", 7, slow), r -> new Thread(r).start());
+        Object ra = a.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        Object rb = b.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            long started = java.util.stream.Stream.of(ra, rb).filter(x -> x instanceof ConnectionPool).count();
+            long refused = java.util.stream.Stream.of(ra, rb)
+                    .filter(x -> x instanceof dev.pooled.PoolBudgetConflictException).count();
+            assertThat(started).as("%s / %s", ra, rb).isEqualTo(1);
+            assertThat(refused).isEqualTo(1);
+        } finally {
+            for (Object x : new Object[] {ra, rb}) {
+                if (x instanceof ConnectionPool p) {
+                    p.close();
+                }
+            }
+        }
+    }
+
+    private static Object start(String budget, String service, int max, StubDataSource ds) {
+        try {
+            return ConnectionPool.start(PoolConfig.builder().service(service).dbRole("stub").maxConnections(2)
+                    .budget(budget).budgetMax(max).build(), ds);
+        } catch (java.sql.SQLException e) {
+            return e;
+        }
     }
 }

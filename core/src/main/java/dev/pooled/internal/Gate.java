@@ -8,6 +8,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Admission in front of the physical pool: at most {@code limit} permits are out at once, at most {@code maxQueue}
  * callers wait, waiters are served by priority (highest first) then arrival, and each waits until its deadline.
+ * When the queue is full, an arrival of higher priority than some waiter displaces the newest waiter of the lowest
+ * priority present, which gets {@link #QUEUE_FULL} as if it had arrived to a full queue; an arrival of no higher
+ * priority than every waiter gets {@link #QUEUE_FULL} itself.
  *
  * <p>State is one {@code long}: the high 32 bits count queued waiters, the low 32 bits are the free permits (signed:
  * lowering the limit below the permits in use leaves a debt that releases pay off first). The fast paths
@@ -133,6 +136,7 @@ public final class Gate extends GatePadAfter {
         }
         final long start = System.nanoTime();
         final Waiter w;
+        Waiter displaced = null;
         lock.lock();
         try {
             if (closed) {
@@ -148,11 +152,22 @@ public final class Gate extends GatePadAfter {
                     }
                     continue;
                 }
-                if (q >= maxQueue) {
-                    return QUEUE_FULL;
-                }
                 // Not while paused: a pause promises that callers queue (and time out) as usual.
-                if (nanosPerPosition > 0L && !paused && aheadOf(priority) + 1L > timeoutNanos / nanosPerPosition) {
+                boolean overloaded = nanosPerPosition > 0L && !paused
+                        && aheadOf(priority) + 1L > timeoutNanos / nanosPerPosition;
+                if (q >= maxQueue) {
+                    // A full queue turns away the lowest priority, not the latest arrival: a newcomer of higher
+                    // priority than someone waiting takes the place of the newest waiter of the lowest priority
+                    // present, and that waiter gets the queue-full rejection instead. The count is unchanged.
+                    displaced = q == 0 || overloaded ? null : newestBelow(priority);
+                    if (displaced == null) {
+                        return overloaded && q > 0 && newestBelow(priority) != null ? OVERLOADED : QUEUE_FULL;
+                    }
+                    unlink(displaced);
+                    displaced.status = QUEUE_FULL;
+                    break;
+                }
+                if (overloaded) {
                     return OVERLOADED;
                 }
                 if (cas(s, pack(q + 1, a))) {
@@ -163,6 +178,9 @@ public final class Gate extends GatePadAfter {
             link(w);
         } finally {
             lock.unlock();
+        }
+        if (displaced != null) {
+            LockSupport.unpark(displaced.thread);
         }
 
         final long deadline = start + timeoutNanos;
@@ -440,6 +458,16 @@ public final class Gate extends GatePadAfter {
         }
         w.prev = null;
         w.next = null;
+    }
+
+    /** Under {@link #lock}: the newest waiter of the lowest priority below {@code priority}, or {@code null}. */
+    private Waiter newestBelow(int priority) {
+        for (int p = 0; p < priority; p++) {
+            if (tails[p] != null) {
+                return tails[p];
+            }
+        }
+        return null;
     }
 
     private Waiter pollHighest() {

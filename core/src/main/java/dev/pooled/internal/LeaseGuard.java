@@ -113,8 +113,8 @@ public final class LeaseGuard extends Leases {
         long now = System.nanoTime();
         for (Lease lease : leases) {
             try {
-                if (lease.target.isClosed()) {
-                    // Closed through the inner connection: it is no longer ours to judge.
+                if (released(lease.target)) {
+                    // Closed through the inner connection: its permit is back, it is no longer ours to judge.
                     leases.remove(lease);
                     continue;
                 }
@@ -140,11 +140,22 @@ public final class LeaseGuard extends Leases {
         }
     }
 
+    /**
+     * Whether a borrow gave its permit back. HikariCP's proxy says closed as soon as HikariCP retires the physical
+     * connection after a class-08 error, while the caller still holds the borrow and its gate permit: such a lease
+     * stays tracked, so that a leak of it is still reported and reclaimed.
+     */
+    private static boolean released(Connection target) throws SQLException {
+        return target instanceof PooledConnection ? ((PooledConnection) target).released() : target.isClosed();
+    }
+
     private void reclaim(Lease lease, long heldNanos) {
         if (!leases.remove(lease)) {
             return;
         }
         lease.reclaimed = true;
+        // The server rolls the transaction back with the aborted connection: its span ends here, as a rollback.
+        lease.endTransaction("rollback");
         Connection target = lease.target;
         try {
             target.abort(Runnable::run); // HikariCP's proxy passes abort to the physical connection
@@ -301,7 +312,8 @@ public final class LeaseGuard extends Leases {
             executingSince = 0;
         }
 
-        void endTransaction(String how) {
+        /** Synchronized: the leak guard's thread ends the transaction of a reclaimed lease. */
+        synchronized void endTransaction(String how) {
             if (transactionStart == 0) {
                 return;
             }

@@ -74,6 +74,15 @@ public final class PooledConnection implements Connection {
         return gate == g;
     }
 
+    /**
+     * @return whether {@link #close()} ran: the permit is back. Not {@link #isClosed()}, which is also true once
+     *         HikariCP retired the physical connection after a class-08 error while the caller still holds this
+     *         borrow (and its permit)
+     */
+    public boolean released() {
+        return closed != 0;
+    }
+
     /** Gives the connection back to HikariCP, then the permit to the gate. Only the first call does anything. */
     @Override
     public void close() throws SQLException {

@@ -87,6 +87,38 @@ class GateTest {
     }
 
     @Test
+    void aFullQueueTurnsAwayTheNewestLowestPriorityWaiterNotAHigherPriorityArrival() {
+        Gate g = new Gate(1, 3, 10);
+        assertThat(g.tryAcquire()).isTrue();
+        CompletableFuture<Integer> oldLow = CompletableFuture.supplyAsync(() -> g.acquire(0, LONG),
+                r -> new Thread(r).start());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> g.queued() == 1);
+        CompletableFuture<Integer> mid = CompletableFuture.supplyAsync(() -> g.acquire(4, LONG),
+                r -> new Thread(r).start());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> g.queued() == 2);
+        CompletableFuture<Integer> newLow = CompletableFuture.supplyAsync(() -> g.acquire(0, LONG),
+                r -> new Thread(r).start());
+        await().atMost(5, TimeUnit.SECONDS).until(() -> g.queued() == 3);
+        // full: an arrival of no higher priority than every waiter is turned away itself
+        assertThat(g.acquire(0, LONG)).isEqualTo(Gate.QUEUE_FULL);
+        // a priority-9 arrival takes the place of the newest priority-0 waiter, which gets the rejection
+        CompletableFuture<Integer> high = CompletableFuture.supplyAsync(() -> g.acquire(9, LONG),
+                r -> new Thread(r).start());
+        assertThat(newLow.join()).isEqualTo(Gate.QUEUE_FULL);
+        assertThat(g.queued()).isEqualTo(3);
+        g.release();
+        assertThat(high.join()).as("served first").isEqualTo(Gate.GRANTED);
+        assertThat(oldLow).isNotDone();
+        g.release();
+        assertThat(mid.join()).isEqualTo(Gate.GRANTED);
+        g.release();
+        assertThat(oldLow.join()).isEqualTo(Gate.GRANTED);
+        g.release();
+        assertThat(g.inUse()).isZero();
+        assertThat(g.queued()).isZero();
+    }
+
+    @Test
     void raisingTheLimitServesWaitersAndLoweringItTakesEffectAsPermitsReturn() {
         Gate g = new Gate(1, 10, 10);
         assertThat(g.tryAcquire()).isTrue();

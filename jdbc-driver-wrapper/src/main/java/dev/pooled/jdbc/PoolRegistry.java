@@ -10,6 +10,7 @@ import dev.pooled.PoolStats;
 import dev.pooled.jdbc.internal.DriverDataSource;
 import dev.pooled.jdbc.internal.PoolKey;
 import dev.pooled.jdbc.internal.PooledRequest;
+import dev.pooled.jdbc.internal.Redaction;
 import dev.pooled.jdbc.internal.tx.TxContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -162,20 +163,50 @@ public final class PoolRegistry implements AutoCloseable {
             driver = DriverManager.getDriver(request.delegateUrl());
         } catch (SQLException e) {
             throw new InvalidPooledUrlException("no JDBC driver on the class path accepts "
-                    + request.redactedDelegateUrl() + "; after jdbc:pooled: put a URL that a driver on the class path"
+                    + Redaction.forMessage(request.redactedDelegateUrl()) + "; after jdbc:pooled: put a URL that a driver on the class path"
                     + " accepts, without its jdbc: (for example postgresql://host:5432/db with org.postgresql:postgresql,"
                     + " or mysql://host:3306/db with com.mysql:mysql-connector-j)", ErrorCode.NO_DELEGATE_DRIVER, e);
         }
         return ConnectionPool.start(request.config(),
-                new DriverDataSource(driver, request.delegateUrl(), request.connectProperties()), instrumentation,
+                new DriverDataSource(driver, request.delegateUrl(), startupProperties(request),
+                        loginTimeoutSeconds(request.config())), instrumentation,
                 budgets);
+    }
+
+    /**
+     * The delegate's properties, plus one for transaction mode on PostgreSQL: {@code assumeMinServerVersion=9.0}
+     * unless the caller set it, so that pgjdbc sends {@code application_name} and {@code extra_float_digits} in its
+     * start-up packet instead of with {@code SET} after start-up. They are then the session's own values, which
+     * {@code RESET ALL} keeps: the reset after every transaction ({@code pooled.reset=always}) has nothing to put
+     * back, and no setting changes twice per transaction (measured: that alone cost about a quarter of the
+     * throughput in the transaction-mode benchmark). Every PostgreSQL that pgjdbc supports is 9.0 or later.
+     */
+    private static java.util.Properties startupProperties(PooledRequest request) {
+        java.util.Properties p = request.connectProperties();
+        if (request.config().mode() == PoolingMode.TRANSACTION
+                && request.delegateUrl().startsWith("jdbc:postgresql:")
+                && p.getProperty("assumeMinServerVersion") == null
+                && !request.delegateUrl().contains("assumeMinServerVersion=")) {
+            p.setProperty("assumeMinServerVersion", "9.0");
+        }
+        return p;
+    }
+
+    /**
+     * The login timeout of the probe connection a pool opens before HikariCP runs (HikariCP then sets its own from
+     * its connection timeout): {@code timeout_ms} rounded up to seconds, plus one, so that a server that accepts TCP
+     * and never answers fails the start instead of hanging it.
+     */
+    private static int loginTimeoutSeconds(PoolConfig config) {
+        return (int) Math.min(Integer.MAX_VALUE, (config.timeout().toMillis() + 999) / 1000 + 1);
     }
 
     private static void verifySame(PooledRequest origin, PooledRequest request, ConnectionPool pool)
             throws SQLException {
         if (!MessageDigest.isEqual(bytes(origin.password()), bytes(request.password()))) {
-            throw new PoolCredentialsMismatchException("pool " + pool.name() + " for " + request.redactedDelegateUrl()
-                    + " (user " + request.user() + ") was started with another password; a request with a different"
+            throw new PoolCredentialsMismatchException("pool " + pool.name() + " for "
+                    + Redaction.forMessage(request.redactedDelegateUrl()) + " (user " + Redaction.value(request.user())
+                    + ") was started with another password; a request with a different"
                     + " password for the same URL, user and service is refused");
         }
         List<String> diffs = new ArrayList<>();
@@ -196,11 +227,12 @@ public final class PoolRegistry implements AutoCloseable {
             TreeSet<String> names = new TreeSet<>(a.keySet());
             names.addAll(b.keySet());
             names.removeIf(n -> Objects.equals(a.get(n), b.get(n)));
-            diffs.add("connection properties differ: " + String.join(", ", names));
+            diffs.add("connection properties differ: " + Redaction.value(String.join(", ", names)));
         }
         if (!diffs.isEmpty()) {
-            throw new InvalidPooledUrlException("pool " + pool.name() + " for " + request.redactedDelegateUrl()
-                    + " (user " + request.user() + ") already runs with other settings: " + String.join("; ", diffs)
+            throw new InvalidPooledUrlException("pool " + pool.name() + " for "
+                    + Redaction.forMessage(request.redactedDelegateUrl()) + " (user " + Redaction.value(request.user())
+                    + ") already runs with other settings: " + String.join("; ", diffs)
                     + ". One URL, user and service share one pool: ask with the same settings, or name another"
                     + " pooled.service", ErrorCode.POOL_CONFLICT, null);
         }
@@ -391,16 +423,21 @@ public final class PoolRegistry implements AutoCloseable {
             this.tx = tx;
         }
 
-        /** @return a route, or {@code null} when the properties cannot be compared cheaply (defaults, non-strings) */
+        /**
+         * @return a route for the effective properties ({@link Properties#stringPropertyNames()}, the defaults
+         *         chain included), or {@code null} when some entry is not a string (it cannot be compared as the
+         *         delegate driver reads it)
+         */
         static Route of(Properties info, ConnectionPool pool, int priority, TxContext tx) {
-            if (info == null || info.isEmpty()) {
+            if (info == null) {
                 return new Route(new String[0], new String[0], pool, priority, tx);
             }
             var names = info.stringPropertyNames();
-            if (names.size() != info.size()) {
+            if (names.size() < info.size()) {
                 return null;
             }
             String[] k = names.toArray(new String[0]);
+            Arrays.sort(k);
             String[] v = new String[k.length];
             for (int i = 0; i < k.length; i++) {
                 v[i] = info.getProperty(k[i]);
@@ -408,20 +445,28 @@ public final class PoolRegistry implements AutoCloseable {
             return new Route(k, v, pool, priority, tx);
         }
 
-        /** Allocation-free: {@link Properties#get} reads its internal map directly. */
+        /**
+         * Compares the effective properties, the defaults chain included: a request whose user, password or any
+         * setting comes from {@code new Properties(defaults)} must never match a route made for other values.
+         * {@link Properties#getProperty} reads the chain without allocating; the set of names does allocate,
+         * because {@link Properties} offers no other way to learn that a defaults chain holds a name this route
+         * lacks (its {@code defaults} field is not accessible).
+         */
         boolean matches(Properties info) {
             if (info == null) {
                 return keys.length == 0;
             }
-            if (info.size() != keys.length) {
+            if (info.size() > keys.length) {
                 return false;
             }
             for (int i = 0; i < keys.length; i++) {
-                if (!values[i].equals(info.get(keys[i]))) {
+                if (!values[i].equals(info.getProperty(keys[i]))) {
                     return false;
                 }
             }
-            return true;
+            // Own entries hold at most keys.length names, all with our values; now no other name may come from
+            // the defaults chain (nor a non-string own entry hide one).
+            return info.stringPropertyNames().size() == keys.length;
         }
 
         boolean sameAs(Route o) {

@@ -69,9 +69,13 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
      *
      * @param priority {@value PoolConfig#MIN_PRIORITY} to {@value PoolConfig#MAX_PRIORITY}
      * @return a connection
+     * @throws InvalidPriorityException (HY024, 1005) if the priority is out of range
      * @throws SQLException as {@link #getConnection()}
      */
     public Connection getConnection(int priority) throws SQLException {
+        if (priority < PoolConfig.MIN_PRIORITY || priority > PoolConfig.MAX_PRIORITY) {
+            throw new InvalidPriorityException(priority);
+        }
         return tx == null ? pool.getConnection(priority) : tx.connect(priority);
     }
 
@@ -247,13 +251,14 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
         public PooledDataSource build() throws SQLException {
             PooledRequest request = PooledRequest.parse(url, properties, settings, true);
             ConnectionPool pool = PoolRegistry.startPool(request, instrumentation, budgets);
-            return new PooledDataSource(pool, request.redactedDelegateUrl() + ", user=" + request.user(),
+            return new PooledDataSource(pool, dev.pooled.jdbc.internal.Redaction.forMessage(request.redactedDelegateUrl())
+                    + ", user=" + dev.pooled.jdbc.internal.Redaction.value(request.user()),
                     TxContext.forPool(pool, request.delegateUrl()));
         }
 
         @Override
         public String toString() {
-            return "PooledDataSource.Builder[" + dev.pooled.jdbc.internal.Redaction.url(url) + "]";
+            return "PooledDataSource.Builder[" + dev.pooled.jdbc.internal.Redaction.forMessage(url) + "]";
         }
     }
 }

@@ -24,6 +24,8 @@ final class FaultProxy implements AutoCloseable {
     private volatile ServerSocket listener;
     private volatile long replyDelayNanos;
     private volatile boolean closed;
+    /** New connections are accepted and then never answered (a server that hangs in its handshake). */
+    private volatile boolean blackhole;
 
     /**
      * @param host the server's host
@@ -59,6 +61,27 @@ final class FaultProxy implements AutoCloseable {
         live.clear();
     }
 
+    /**
+     * @param on whether connections accepted from now on are held open and never answered, instead of forwarded;
+     *        live connections are not touched (cut them with {@link #cutLive()})
+     */
+    void blackhole(boolean on) {
+        blackhole = on;
+    }
+
+    /** @return sockets held now (both ends of each forwarded connection, one per black-holed one) */
+    int liveCount() {
+        return live.size();
+    }
+
+    /** Cuts every live connection but keeps accepting new ones. */
+    synchronized void cutLive() {
+        for (Socket c : live) {
+            quietClose(c);
+        }
+        live.clear();
+    }
+
     /** Accepts connections again, on the same port. */
     synchronized void up() throws IOException {
         if (listener == null && !closed) {
@@ -79,6 +102,10 @@ final class FaultProxy implements AutoCloseable {
             while (!s.isClosed()) {
                 try {
                     Socket client = s.accept();
+                    if (blackhole) {
+                        live.add(client); // held: read nothing, answer nothing, until cut or closed
+                        continue;
+                    }
                     Socket server = new Socket();
                     server.connect(target, 2_000);
                     client.setTcpNoDelay(true);

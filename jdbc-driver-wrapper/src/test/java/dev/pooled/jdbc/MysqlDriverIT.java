@@ -57,6 +57,8 @@ class MysqlDriverIT {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger done = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
+        // A worker's AssertionError dies with its thread unless collected: the test fails on every one of them.
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int t = 0; t < 12; t++) {
             Thread w = new Thread(() -> {
                 for (int i = 0; i < 400 && !stop.get(); i++) {
@@ -68,6 +70,7 @@ class MysqlDriverIT {
                     }
                 }
             });
+            w.setUncaughtExceptionHandler((thread, e) -> failures.add(e));
             workers.add(w);
             w.start();
         }
@@ -79,7 +82,9 @@ class MysqlDriverIT {
         stop.set(true);
         for (Thread w : workers) {
             w.join(20_000);
+            assertThat(w.isAlive()).as("worker finished").isFalse();
         }
+        assertThat(failures).as("worker failures").isEmpty();
         assertThat(done.get()).isPositive();
         assertThat(maxSeen).isBetween(1, 3);
         assertThat(PooledDriver.registry().pools().stream().filter(p -> p.config().service().equals(service)))

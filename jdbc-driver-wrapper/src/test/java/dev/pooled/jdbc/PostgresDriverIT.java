@@ -76,6 +76,8 @@ class PostgresDriverIT {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger done = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
+        // A worker's AssertionError dies with its thread unless collected: the test fails on every one of them.
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         for (int t = 0; t < 12; t++) {
             Thread w = new Thread(() -> {
                 for (int i = 0; i < 400 && !stop.get(); i++) {
@@ -87,6 +89,7 @@ class PostgresDriverIT {
                     }
                 }
             });
+            w.setUncaughtExceptionHandler((thread, e) -> failures.add(e));
             workers.add(w);
             w.start();
         }
@@ -98,7 +101,9 @@ class PostgresDriverIT {
         stop.set(true);
         for (Thread w : workers) {
             w.join(20_000);
+            assertThat(w.isAlive()).as("worker finished").isFalse();
         }
+        assertThat(failures).as("worker failures").isEmpty();
         assertThat(done.get()).isPositive();
         assertThat(maxSeen).isBetween(1, 3);
         ConnectionPool pool = Servers.pool(service);

@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.LongAdder;
  * --rounds N (8)   --warmup S (2)   --measure S (5)   --host 127.0.0.1 --port 5432 --db test --user postgres
  * --session-threads 10   --tx-threads 200   --connections 10   --rows 1000
  * --virtual false (true: the many-caller modes run their callers on virtual threads; needs Java 21+)
- * --modes session,transaction,session-held (the default; also session-wide, hikari, hikari-wide; rotated each round)
+ * --modes session,transaction,session-held (the default; also transaction-minimal, session-wide, hikari,
+ *         hikari-wide; rotated each round)
+ * --reset always (pooled.reset of the transaction mode; transaction-minimal is always minimal)
  * </pre>
  *
  * Exit status 0 when every run completed, 1 when a run failed, 2 for bad arguments.
@@ -50,8 +52,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TransactionModeBench {
     /** Whether the many-caller modes (transaction, *-wide) run on virtual threads. */
     private static boolean virtualWide;
-    private static final List<String> MODES = List.of("session", "transaction", "session-held", "session-wide",
-            "hikari", "hikari-wide");
+    /** {@code pooled.reset} of the {@code transaction} mode; {@code transaction-minimal} always runs minimal. */
+    private static String reset = "always";
+    private static final List<String> MODES = List.of("session", "transaction", "transaction-minimal",
+            "session-held", "session-wide", "hikari", "hikari-wide");
 
     private TransactionModeBench() {
     }
@@ -87,6 +91,12 @@ public final class TransactionModeBench {
                 case "--connections" -> connections = Integer.parseInt(v);
                 case "--rows" -> rows = Integer.parseInt(v);
                 case "--virtual" -> virtualWide = Boolean.parseBoolean(v);
+                case "--reset" -> {
+                    if (!v.equals("always") && !v.equals("minimal")) {
+                        usage("--reset must be always or minimal");
+                    }
+                    reset = v;
+                }
                 case "--modes" -> {
                     modes = List.of(v.split(","));
                     for (String m : modes) {
@@ -106,6 +116,7 @@ public final class TransactionModeBench {
                 Runtime.version());
         java.util.Map<String, List<Double>> perMode = new java.util.LinkedHashMap<>();
         java.util.Map<String, List<Double>> vsSession = new java.util.LinkedHashMap<>();
+        List<Double> alwaysVsMinimal = new ArrayList<>();
         boolean ok = true;
         for (String mode : modes) {
             Result res = run(mode, url, user, connections, threads(mode, sessionThreads, txThreads), rows, warmup,
@@ -128,6 +139,10 @@ public final class TransactionModeBench {
                 perMode.computeIfAbsent(mode, k -> new ArrayList<>()).add(res.perSecond);
                 round.put(mode, res.perSecond);
             }
+            Double minimal = round.get("transaction-minimal");
+            if (minimal != null && round.containsKey("transaction")) {
+                alwaysVsMinimal.add(round.get("transaction") / minimal);
+            }
             Double base = round.get("session");
             if (base != null) {
                 for (String mode : modes) {
@@ -145,6 +160,10 @@ public final class TransactionModeBench {
         for (java.util.Map.Entry<String, List<Double>> e : vsSession.entrySet()) {
             summary.append(String.format(Locale.ROOT, "; %s/session = %.1f%%", e.getKey(),
                     100 * median(e.getValue())));
+        }
+        if (!alwaysVsMinimal.isEmpty()) {
+            summary.append(String.format(Locale.ROOT, "; transaction(reset=%s)/transaction-minimal = %.1f%%", reset,
+                    100 * median(alwaysVsMinimal)));
         }
         System.out.println(summary + (vsSession.isEmpty() ? "" : " (median of the per-round ratios)"));
         System.exit(ok ? 0 : 1);
@@ -167,7 +186,7 @@ public final class TransactionModeBench {
     }
 
     private static boolean manyCallers(String mode) {
-        return mode.equals("transaction") || mode.endsWith("-wide");
+        return mode.startsWith("transaction") || mode.endsWith("-wide");
     }
 
     private static void usage(String why) {
@@ -200,7 +219,7 @@ public final class TransactionModeBench {
 
     private static Result run(String mode, String url, String user, int connections, int threads, int rows,
             double warmupS, double measureS) throws Exception {
-        boolean tx = mode.equals("transaction");
+        boolean tx = mode.startsWith("transaction");
         boolean holds = tx || mode.equals("session-held");
         javax.sql.DataSource ds;
         AutoCloseable closer;
@@ -218,7 +237,8 @@ public final class TransactionModeBench {
             PooledDataSource p = PooledDataSource.builder().url(url).user(user)
                     .set("service", "bench-" + mode + "-" + System.nanoTime())
                     .set("max_connections", "" + connections).set("max_queue", "" + Math.max(1000, threads))
-                    .set("timeout_ms", "30000").set("mode", tx ? "transaction" : "session").build();
+                    .set("timeout_ms", "30000").set("mode", tx ? "transaction" : "session")
+                    .set("reset", mode.equals("transaction-minimal") ? "minimal" : reset).build();
             ds = p;
             closer = p;
         }

@@ -56,33 +56,29 @@ public final class PooledRequest {
             rest = url.substring("jdbc:".length());
         } else {
             throw new InvalidPooledUrlException("URL must start with " + PREFIX + " followed by a driver's URL without"
-                    + " its jdbc: (for example jdbc:pooled:postgresql://host:5432/db) but was " + Redaction.url(url),
-                    ErrorCode.INVALID_CONFIG, null);
+                    + " its jdbc: (for example jdbc:pooled:postgresql://host:5432/db) but was "
+                    + Redaction.forMessage(url), ErrorCode.INVALID_CONFIG, null);
         }
         if (rest.isEmpty() || rest.indexOf(':') <= 0 || rest.startsWith("pooled:")) {
             throw new InvalidPooledUrlException("after " + PREFIX + " must come a driver's URL without its jdbc:"
                     + " (for example postgresql://host:5432/db or mysql://host:3306/db) but was "
-                    + Redaction.url(url), ErrorCode.INVALID_CONFIG, null);
+                    + Redaction.forMessage(url), ErrorCode.INVALID_CONFIG, null);
         }
         String delegate = "jdbc:" + rest;
         Map<String, String> settings = new LinkedHashMap<>();
         String urlUser = null;
         String urlPassword = null;
 
+        List<String> duplicates = new ArrayList<>();
         // user[:password]@ in the authority (MySQL Connector/J accepts it) moves to properties.
         int slashes = delegate.indexOf("//");
         if (slashes >= 0) {
-            int end = delegate.length();
-            for (int i = slashes + 2; i < delegate.length(); i++) {
-                char c = delegate.charAt(i);
-                if (c == '/' || c == '?' || c == ';') {
-                    end = i;
-                    break;
-                }
-            }
+            int end = Redaction.authorityEnd(delegate, slashes + 2);
             int at = delegate.lastIndexOf('@', end - 1);
-            if (at > slashes) {
-                String userInfo = delegate.substring(slashes + 2, at);
+            String userInfo = at > slashes ? delegate.substring(slashes + 2, at) : null;
+            // An @ inside a key-value host form ((host=…,password=p@ss) or address=(…)) is part of a value there,
+            // not the end of user:password@: such a URL goes to the driver as given.
+            if (userInfo != null && userInfo.indexOf('(') < 0 && userInfo.indexOf('=') < 0) {
                 int colon = userInfo.indexOf(':');
                 urlUser = UrlParams.decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
                 urlPassword = colon < 0 ? null : UrlParams.decode(userInfo.substring(colon + 1));
@@ -101,10 +97,24 @@ public final class PooledRequest {
                 String name = UrlParams.decode(eq < 0 ? param : param.substring(0, eq));
                 String value = eq < 0 ? "" : UrlParams.decode(param.substring(eq + 1));
                 if (name.startsWith(KEY_PREFIX)) {
-                    settings.put(name.substring(KEY_PREFIX.length()), value);
+                    String key = name.substring(KEY_PREFIX.length());
+                    String before = settings.put(key, value);
+                    if (before != null && !before.equals(value)) {
+                        duplicates.add(Redaction.isSecretName(key)
+                                ? Redaction.value(name) + " is given twice in the URL with different values (not shown)"
+                                : Redaction.value(name) + " is given twice in the URL with different values: "
+                                        + Redaction.value(before) + " and " + Redaction.value(value));
+                    }
                 } else if (name.equals("user")) {
+                    if (urlUser != null && !urlUser.equals(value)) {
+                        duplicates.add("user is given twice in the URL with different values: "
+                                + Redaction.value(urlUser) + " and " + Redaction.value(value));
+                    }
                     urlUser = value;
                 } else if (name.equals("password")) {
+                    if (urlPassword != null && !urlPassword.equals(value)) {
+                        duplicates.add("password is given twice in the URL with different values (not shown)");
+                    }
                     urlPassword = value;
                 } else {
                     kept.add(param);
@@ -113,6 +123,11 @@ public final class PooledRequest {
             delegate = delegate.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
         }
 
+        if (!duplicates.isEmpty()) {
+            throw new InvalidPooledUrlException("invalid URL " + Redaction.forMessage(url) + ": "
+                    + String.join("; ", duplicates) + "; give each setting once (a property given in Properties"
+                    + " wins over the URL's)", ErrorCode.INVALID_CONFIG, null);
+        }
         Properties connect = new Properties();
         String user = urlUser;
         String password = urlPassword;
@@ -155,7 +170,7 @@ public final class PooledRequest {
         } catch (PoolConfigException e) {
             String hint = roleFromUser && e.violations().stream().anyMatch(v -> v.key().equals(PoolConfig.DB_ROLE))
                     ? " (pooled.db_role defaults to the user name; set pooled.db_role explicitly)" : "";
-            throw new InvalidPooledUrlException("invalid pool settings for " + Redaction.url(url) + ": "
+            throw new InvalidPooledUrlException("invalid pool settings for " + Redaction.forMessage(url) + ": "
                     + e.describe(KEY_PREFIX) + hint, ErrorCode.INVALID_CONFIG, null);
         }
         return new PooledRequest(delegate, connect, user, password, config);
@@ -211,6 +226,7 @@ public final class PooledRequest {
 
     @Override
     public String toString() {
-        return "PooledRequest[" + redactedDelegateUrl + ", user=" + user + ", " + config + "]";
+        return "PooledRequest[" + Redaction.forMessage(redactedDelegateUrl) + ", user=" + Redaction.value(user) + ", "
+                + config + "]";
     }
 }

@@ -59,7 +59,7 @@ class PooledRequestTest {
                     assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_CONFIG);
                     assertThat(e.getSQLState()).isEqualTo("HY024");
                     assertThat(e.getMessage()).contains("pooled.max_connections=0: must be a whole number from 1",
-                            "pooled.timeout_ms=abc", "pooled.bogus=1: is not a known setting; known settings are",
+                            "pooled.timeout_ms=abc", "pooled.bogus=***: is not a known setting",
                             "password=***").doesNotContain("s3cret");
                 });
     }

@@ -64,6 +64,41 @@ abstract class DriverHooks {
      */
     abstract void reset(Connection physical, String catalog) throws SQLException;
 
+    /** {@link #commitAndReset}: nothing was sent; commit, then reset separately. */
+    static final int NOT_DONE = 0;
+    /** {@link #commitAndReset}: committed, and the session is clean. */
+    static final int CLEAN = 1;
+    /** {@link #commitAndReset}: committed, but the session holds state the reset cannot clear: close it. */
+    static final int EVICT = 2;
+
+    /**
+     * Commits the transaction of {@code physical} and, in the same network round trip where the driver can, resets
+     * the session as {@link #resetAfterTransaction} does ({@code pooled.reset=always}). The connection is in a
+     * transaction with auto-commit off.
+     *
+     * @param physical the connection
+     * @return {@link #NOT_DONE}, {@link #CLEAN} or {@link #EVICT}
+     * @throws SQLException as {@link Connection#commit()}, or SQLState {@code 25P02} when the transaction had
+     *         already failed (nothing was sent; commit as usual, then reset in full)
+     */
+    int commitAndReset(Connection physical) throws SQLException {
+        return NOT_DONE;
+    }
+
+    /**
+     * Resets the session after a transaction for {@code pooled.reset=always}: what a statement, a function or a
+     * trigger may have left behind, out of the classifier's sight. The connection is in auto-commit mode and
+     * outside any transaction.
+     *
+     * @param physical the connection
+     * @param catalog the pool's default catalog
+     * @throws SQLException when the reset failed or found state it cannot clear; the caller then closes the
+     *         connection
+     */
+    void resetAfterTransaction(Connection physical, String catalog) throws SQLException {
+        reset(physical, catalog);
+    }
+
     static DriverHooks of(Dialect dialect, ClassLoader loader) {
         try {
             if (dialect == Dialect.POSTGRESQL) {
@@ -150,11 +185,89 @@ abstract class DriverHooks {
                 }
             }
             restore = sql.length() == 0 ? null : sql.toString();
+            String user;
+            try (Statement s = physical.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("select session_user")) {
+                rs.next();
+                user = rs.getString(1);
+            }
+            // The same settings, put back by the light reset's SELECT, after the unlock.
+            String select = "SELECT pg_catalog.pg_advisory_unlock_all()"
+                    + (restore == null ? "" : ", " + restore.substring("select ".length())) + ", " + check(user);
+            lightReset = "RESET ALL; " + select;
+            lightResetCommit = "RESET ALL; COMMIT; " + select;
         }
 
         /** A standard-conforming string literal: only the quote is special. */
         private static String literal(String s) {
             return "'" + s.replace("'", "''") + "'";
+        }
+
+        /**
+         * The check of the light reset: true when the session holds nothing {@code RESET ALL} and
+         * {@code pg_advisory_unlock_all()} leave behind — no other role or session user (not reset by
+         * {@code RESET ALL}), no temporary schema (a temporary table was ever made: close rather than
+         * {@code DISCARD TEMP} each time), no channel listened to. Cheap: no catalog scan.
+         */
+        private static String check(String user) {
+            return "session_user = " + literal(user) + " AND current_user = " + literal(user)
+                    + " AND pg_catalog.pg_my_temp_schema() = 0"
+                    + " AND NOT EXISTS (SELECT FROM pg_catalog.pg_listening_channels())";
+        }
+
+        private volatile String lightReset;
+        private volatile String lightResetCommit;
+
+        /**
+         * {@code RESET ALL; COMMIT; SELECT pg_advisory_unlock_all(), <settings pgjdbc set at start>, <check>} as one
+         * multi-statement string: pgjdbc sends it in one round trip with the commit, and as a
+         * {@link java.sql.PreparedStatement} it becomes named server-side statements after pgjdbc's
+         * {@code prepareThreshold}, so the server neither parses nor plans it again. Three statements, not the ten
+         * of {@code DISCARD ALL}: each costs server and client CPU on every transaction. What the three cannot clear
+         * (another role, a temporary schema, a listened channel) makes the check false, and the connection is closed
+         * instead of returned. {@code RESET ALL} runs inside the transaction and commits with it; if the commit
+         * fails nothing after it runs and the caller resets in full; a transaction that had already failed rejects
+         * the first statement with 25P02.
+         */
+        @Override
+        int commitAndReset(Connection physical) throws SQLException {
+            String sql = lightResetCommit;
+            if (sql == null) {
+                return NOT_DONE;
+            }
+            try (java.sql.PreparedStatement s = physical.prepareStatement(sql)) {
+                return lastBoolean(s) ? CLEAN : EVICT;
+            }
+        }
+
+        @Override
+        void resetAfterTransaction(Connection physical, String catalog) throws SQLException {
+            String sql = lightReset;
+            if (sql == null) {
+                reset(physical, catalog);
+                return;
+            }
+            try (java.sql.PreparedStatement s = physical.prepareStatement(sql)) {
+                if (!lastBoolean(s)) {
+                    throw new SQLException("the session holds state a light reset cannot clear; closing it");
+                }
+            }
+        }
+
+        /** @return the last column of the last result set of a multi-statement execution */
+        private static boolean lastBoolean(java.sql.PreparedStatement s) throws SQLException {
+            boolean value = false;
+            boolean isResult = s.execute();
+            while (true) {
+                if (isResult) {
+                    try (java.sql.ResultSet rs = s.getResultSet()) {
+                        value = rs.next() && rs.getBoolean(rs.getMetaData().getColumnCount());
+                    }
+                } else if (s.getUpdateCount() == -1) {
+                    return value;
+                }
+                isResult = s.getMoreResults();
+            }
         }
 
         @Override

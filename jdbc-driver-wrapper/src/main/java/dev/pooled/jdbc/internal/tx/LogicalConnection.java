@@ -55,6 +55,8 @@ final class LogicalConnection implements Connection {
     private boolean sqlTx;
     /** A statement may have changed session state out of sight: reset in full when the binding ends. */
     private boolean dirty;
+    /** The commit that ended the last transaction also reset the session ({@code pooled.reset=always}). */
+    private boolean resetDone;
     private PinReason pin;
     /**
      * The physical connection is closed rather than reset when the binding ends: after LISTEN (the driver may hold
@@ -112,7 +114,7 @@ final class LogicalConnection implements Connection {
         try {
             apply(p, ctx.defaults(p));
         } catch (SQLException | RuntimeException e) {
-            handBack(p, true, false, false);
+            handBack(p, true, false, false, false);
             throw e;
         }
         phys = p;
@@ -224,13 +226,15 @@ final class LogicalConnection implements Connection {
         phys = null;
         boolean rollback = txActive || sqlTx;
         boolean full = dirty || pin != null;
+        boolean light = !full && ctx.resetAlways && !resetDone;
+        resetDone = false;
         boolean evict = evictOnRelease;
         evictOnRelease = false;
         holders = 0;
         txActive = false;
         sqlTx = false;
         dirty = false;
-        handBack(p, full, evict, rollback);
+        handBack(p, full, light, evict, rollback);
     }
 
     /**
@@ -238,9 +242,9 @@ final class LogicalConnection implements Connection {
      * connection changed undone (HikariCP restores auto-commit, isolation, read-only, catalog, schema and network
      * timeout itself), reset in full when {@code full}; closed instead when {@code evict} or when any of it fails.
      */
-    private void handBack(Connection p, boolean full, boolean evict, boolean rollback) {
+    private void handBack(Connection p, boolean full, boolean light, boolean evict, boolean rollback) {
         try {
-            if (evict || full && !ctx.hooks().canReset(p)) {
+            if (evict || (full || light) && !ctx.hooks().canReset(p)) {
                 closePhysicalStatements();
                 ctx.evict(p);
                 return;
@@ -276,6 +280,12 @@ final class LogicalConnection implements Connection {
                 }
                 ctx.hooks().reset(p, ctx.knownDefaults() == null ? null : ctx.knownDefaults().catalog);
                 ctx.stats.fullResets.increment();
+            } else if (light) {
+                if (!ac) {
+                    p.setAutoCommit(true);
+                }
+                ctx.hooks().resetAfterTransaction(p, ctx.knownDefaults() == null ? null
+                        : ctx.knownDefaults().catalog);
             }
             p.close();
         } catch (SQLException | RuntimeException e) {
@@ -462,7 +472,11 @@ final class LogicalConnection implements Connection {
         Connection p = phys;
         if (p != null) {
             try {
-                p.commit();
+                if (ctx.resetAlways && pin == null && holders == 0 && !closing) {
+                    commitAndReset(p);
+                } else {
+                    p.commit();
+                }
             } catch (SQLException e) {
                 dropIfBroken(p);
                 throw e;
@@ -470,6 +484,29 @@ final class LogicalConnection implements Connection {
             txActive = false;
             sqlTx = false;
             maybeRelease();
+        }
+    }
+
+    /** The commit of {@code pooled.reset=always}: the reset travels with the COMMIT where the driver allows it. */
+    private void commitAndReset(Connection p) throws SQLException {
+        int done;
+        try {
+            done = ctx.hooks().commitAndReset(p);
+        } catch (SQLException e) {
+            // Neither the reset nor the commit took effect: reset in full when the binding ends.
+            dirty = true;
+            if (!"25P02".equals(e.getSQLState())) {
+                throw e;
+            }
+            p.commit(); // the transaction had failed before: the driver's own commit reports it as it always does
+            return;
+        }
+        if (done == DriverHooks.NOT_DONE) {
+            p.commit();
+        } else {
+            resetDone = true;
+            // state the light reset cannot clear: the connection is closed rather than handed to anyone else
+            evictOnRelease |= done == DriverHooks.EVICT;
         }
     }
 

@@ -597,7 +597,12 @@ public final class StatementClassifier {
                 return pin(PinReason.USER_VARIABLE);
             }
             if (t != Scanner.WORD) {
-                word = -1;
+                // A PostgreSQL quoted identifier names a function as well as the bare word does:
+                // "set_config"(...) and pg_catalog."pg_advisory_lock"(1) must pin like their unquoted forms.
+                boolean quotedName = pg && t == Scanner.LITERAL && sc.end - sc.start >= 3
+                        && sc.charAt(sc.start) == '"' && sc.charAt(sc.end - 1) == '"';
+                word = quotedName ? sc.start + 1 : -1;
+                wordEnd = quotedName ? sc.end - 1 : -1;
                 w2s = -1;
                 w1s = -1;
                 continue;
@@ -743,6 +748,10 @@ public final class StatementClassifier {
 
         boolean startsWith(String lower) {
             return end - start >= lower.length() && regionIs(start, lower);
+        }
+
+        char charAt(int at) {
+            return s.charAt(at);
         }
 
         boolean regionIs(int at, String lower) {

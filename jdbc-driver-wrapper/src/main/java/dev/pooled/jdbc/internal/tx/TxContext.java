@@ -29,6 +29,8 @@ public final class TxContext {
     final ConnectionPool pool;
     final Dialect dialect;
     final boolean rejectPins;
+    /** {@code pooled.reset=always}: every binding ends with a session reset, whatever the classifier saw. */
+    final boolean resetAlways;
     final TxStats stats = new TxStats();
     private final String delegateUrl;
     private volatile Defaults defaults;
@@ -41,6 +43,7 @@ public final class TxContext {
         this.delegateUrl = delegateUrl;
         this.dialect = Dialect.of(delegateUrl);
         this.rejectPins = pool.config().pinPolicy() == PoolConfig.PinPolicy.REJECT;
+        this.resetAlways = pool.config().reset() == PoolConfig.ResetPolicy.ALWAYS;
     }
 
     /**

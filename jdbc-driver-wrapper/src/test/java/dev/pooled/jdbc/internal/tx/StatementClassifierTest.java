@@ -102,6 +102,11 @@ class StatementClassifierTest {
             select PG_ADVISORY_LOCK_SHARED(1)                                 | advisory_lock
             select pg_try_advisory_lock_shared (1)                            | advisory_lock
             select pg_advisory_xact_lock(1)                                   | none
+            SELECT "set_config"('search_path','x',false)                      | session_setting
+            select pg_catalog."set_config"('a', 'b', true)                    | none
+            select pg_catalog."pg_advisory_lock"(1)                           | advisory_lock
+            select "pg_try_advisory_lock_shared" (1)                          | advisory_lock
+            select "pg_advisory_lock" from t                                  | none
             select pg_try_advisory_xact_lock(1)                               | none
             select pg_advisory_unlock(1)                                      | none
             insert into t select pg_advisory_lock(id) from u                  | advisory_lock
