@@ -132,6 +132,8 @@ ensure_packages() {
   fi
   [[ -x /usr/bin/etcd ]] || pkgs+=(etcd-server)
   command -v etcdctl >/dev/null || pkgs+=(etcd-client)
+  # The etcd TLS test (SecureEtcdIT) makes its certificates with openssl.
+  command -v openssl >/dev/null || pkgs+=(openssl)
   if ((${#pkgs[@]})); then
     log "missing: ${pkgs[*]}"
     apt_install "${pkgs[@]}"

@@ -19,4 +19,6 @@ module dev.pooled.core {
     exports dev.pooled.metrics;
     // The driver's redaction and degradation code share core helpers; users cannot reach them.
     exports dev.pooled.internal to dev.pooled.jdbc;
+    // Plug-ins (the etcd module's config records and budgets) that PoolExtensions.installed() finds.
+    uses dev.pooled.PoolExtension;
 }

@@ -70,8 +70,28 @@ public final class MetricNames {
      * mod revision); 0 for the config the pool started with.
      */
     public static final String CONFIG_VERSION = "pooled.config.version";
+    /**
+     * Counter: config records a pool refused (the etcd module's records), by {@link #TAG_REASON}: {@code bad_json},
+     * {@code unknown_field}, {@code bad_type}, {@code out_of_range}, {@code not_live}, {@code credential},
+     * {@code conflict}. The last good config stayed in force.
+     */
+    public static final String CONFIG_REJECTED = "pooled.config.rejected";
     /** Gauge: connections the shared budget grants this pool (NaN without a budget). */
     public static final String BUDGET_SHARE = "pooled.budget.share";
+    /** Gauge (global budget): the demand this pool reports to its budget. */
+    public static final String BUDGET_DEMAND = "pooled.budget.demand";
+    /** Gauge (global budget): the connections this pool holds or may still open, as reported to its budget. */
+    public static final String BUDGET_IN_USE = "pooled.budget.in_use";
+    /** Gauge (global budget): the lease this pool's membership lives under: 2 live, 1 suspended, 0 none. */
+    public static final String BUDGET_LEASE = "pooled.budget.lease";
+    /** Gauge (global budget): 1 while this process is the budget's elected allocator, else 0. */
+    public static final String BUDGET_ALLOCATOR = "pooled.budget.allocator";
+    /** Gauge (global budget, from the allocator; NaN elsewhere): the sum of quotas granted. */
+    public static final String BUDGET_GRANTED = "pooled.budget.granted";
+    /** Gauge (global budget, from the allocator; NaN elsewhere): what all members may hold together now. */
+    public static final String BUDGET_AVAILABLE = "pooled.budget.available";
+    /** Tag: the name of a global budget. */
+    public static final String TAG_BUDGET = "budget";
 
     /** Tag: the service the pool serves. */
     public static final String TAG_SERVICE = "service";

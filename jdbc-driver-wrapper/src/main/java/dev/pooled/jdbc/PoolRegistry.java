@@ -167,10 +167,33 @@ public final class PoolRegistry implements AutoCloseable {
                     + " accepts, without its jdbc: (for example postgresql://host:5432/db with org.postgresql:postgresql,"
                     + " or mysql://host:3306/db with com.mysql:mysql-connector-j)", ErrorCode.NO_DELEGATE_DRIVER, e);
         }
-        return ConnectionPool.start(request.config(),
-                new DriverDataSource(driver, request.delegateUrl(), startupProperties(request),
-                        loginTimeoutSeconds(request.config())), instrumentation,
-                budgets);
+        DriverDataSource physical = new DriverDataSource(driver, request.delegateUrl(), startupProperties(request),
+                loginTimeoutSeconds(request.config()));
+        // Extensions (etcd config records, fleet budgets) see the pool's extension settings; each closes itself
+        // when it sees the pool closed.
+        dev.pooled.PoolExtensions.Attached ext;
+        try {
+            ext = dev.pooled.PoolExtensions.installed()
+                    .attach(request.extensionSettings(), request.config(), physical, instrumentation);
+        } catch (dev.pooled.PoolConfigException e) {
+            throw new InvalidPooledUrlException("invalid pool settings for "
+                    + Redaction.forMessage(request.redactedDelegateUrl()) + ": "
+                    + e.describe(PooledRequest.KEY_PREFIX), ErrorCode.INVALID_CONFIG, null);
+        }
+        try {
+            ConnectionPool pool = ConnectionPool.start(ext.startConfig(request.config()), physical, instrumentation,
+                    ext.budgets(budgets));
+            try {
+                ext.started(pool);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+            return pool;
+        } catch (SQLException | RuntimeException e) {
+            ext.close();
+            throw e;
+        }
     }
 
     /**
@@ -217,6 +240,9 @@ public final class PoolRegistry implements AutoCloseable {
                 diffs.add(PooledRequest.KEY_PREFIX + key + "=" + running.get(key) + " (this request asks for "
                         + asked.get(key) + ")");
             }
+        }
+        if (!origin.extensionSettings().equals(request.extensionSettings())) {
+            diffs.add("extension settings (pooled.etcd.* and the like) differ");
         }
         if (!origin.delegateUrl().equals(request.delegateUrl())) {
             diffs.add("URL parameters differ");

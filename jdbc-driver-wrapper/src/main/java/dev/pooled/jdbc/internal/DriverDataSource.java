@@ -21,7 +21,7 @@ import javax.sql.DataSource;
  * back to none with {@link Connection#setNetworkTimeout}, so statements are not cut by it. Other drivers get no
  * timeout from us (their own URL properties apply).
  */
-public final class DriverDataSource implements DataSource {
+public final class DriverDataSource implements DataSource, dev.pooled.PhysicalConnections {
     private final Driver driver;
     private final String url;
     private final String redactedUrl;
@@ -33,6 +33,8 @@ public final class DriverDataSource implements DataSource {
     /** The properties with the login timeout applied; replaced whole when the timeout changes. */
     private volatile Properties effective;
     private volatile int loginTimeoutSeconds;
+    /** Replaces the password on each connect when an extension rotates credentials; {@code null} = the given one. */
+    private volatile java.util.function.Supplier<String> passwordSource;
 
     /**
      * @param driver the driver that accepts {@code url}
@@ -57,7 +59,7 @@ public final class DriverDataSource implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
         Properties p = effective;
-        Connection c = driver.connect(url, p);
+        Connection c = driver.connect(url, withPassword(p));
         if (c == null) {
             throw new SQLException("driver " + driver.getClass().getName() + " did not accept " + redactedUrl, "08001");
         }
@@ -76,6 +78,29 @@ public final class DriverDataSource implements DataSource {
             }
         }
         return c;
+    }
+
+    /** A rotated password goes into a copy: the properties other connects share are never changed. */
+    private Properties withPassword(Properties p) throws SQLException {
+        java.util.function.Supplier<String> source = passwordSource;
+        if (source == null) {
+            return p;
+        }
+        String pw;
+        try {
+            pw = source.get();
+        } catch (RuntimeException e) {
+            throw new SQLException("cannot read the pool's rotated credential: " + e.getMessage(), "08001", e);
+        }
+        Properties copy = new Properties();
+        copy.putAll(p);
+        copy.setProperty("password", pw);
+        return copy;
+    }
+
+    @Override
+    public void passwordSource(java.util.function.Supplier<String> source) {
+        this.passwordSource = source;
     }
 
     @Override

@@ -28,15 +28,18 @@ public final class PooledRequest {
     private final String user;
     private final String password;
     private final PoolConfig config;
+    /** Settings owned by a {@link dev.pooled.PoolExtension} (such as {@code etcd.endpoints}), without the prefix. */
+    private final Map<String, String> extensionSettings;
 
     private PooledRequest(String delegateUrl, Properties connectProperties, String user, String password,
-            PoolConfig config) {
+            PoolConfig config, Map<String, String> extensionSettings) {
         this.delegateUrl = delegateUrl;
         this.redactedDelegateUrl = Redaction.url(delegateUrl);
         this.connectProperties = connectProperties;
         this.user = user;
         this.password = password;
         this.config = config;
+        this.extensionSettings = java.util.Collections.unmodifiableMap(extensionSettings);
     }
 
     /**
@@ -163,7 +166,28 @@ public final class PooledRequest {
         if (roleFromUser) {
             b.dbRole(user);
         }
-        settings.forEach(b::set);
+        Map<String, String> extension = new java.util.TreeMap<>();
+        List<String> missing = new ArrayList<>();
+        dev.pooled.PoolExtensions extensions = dev.pooled.PoolExtensions.installed();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String k = e.getKey();
+            if (PoolConfig.KEYS.contains(k)) {
+                b.set(k, e.getValue());
+            } else if (extensions.accepts(k)) {
+                extension.put(k, e.getValue());
+            } else if (dev.pooled.PoolExtensions.missingModule(k) != null) {
+                missing.add(Redaction.value(KEY_PREFIX + k) + (extensions.accepts("etcd.endpoints")
+                        ? " is not a setting of " + dev.pooled.PoolExtensions.missingModule(k) + " (docs/etcd.md lists"
+                                + " them)"
+                        : " needs " + dev.pooled.PoolExtensions.missingModule(k) + " on the class path"));
+            } else {
+                b.set(k, e.getValue());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new InvalidPooledUrlException("invalid pool settings for " + Redaction.forMessage(url) + ": "
+                    + String.join("; ", missing), ErrorCode.INVALID_CONFIG, null);
+        }
         PoolConfig config;
         try {
             config = b.build();
@@ -173,7 +197,7 @@ public final class PooledRequest {
             throw new InvalidPooledUrlException("invalid pool settings for " + Redaction.forMessage(url) + ": "
                     + e.describe(KEY_PREFIX) + hint, ErrorCode.INVALID_CONFIG, null);
         }
-        return new PooledRequest(delegate, connect, user, password, config);
+        return new PooledRequest(delegate, connect, user, password, config, extension);
     }
 
     /** @return the URL for the delegate driver, without user, password or pool settings */
@@ -217,6 +241,14 @@ public final class PooledRequest {
     /** @return the pool settings */
     public PoolConfig config() {
         return config;
+    }
+
+    /**
+     * @return settings owned by an installed {@link dev.pooled.PoolExtension} (names without {@code pooled.}); may
+     *         hold secrets ({@code etcd.password}): never shown
+     */
+    public Map<String, String> extensionSettings() {
+        return extensionSettings;
     }
 
     /** @return the key of the pool that serves this request */
