@@ -62,7 +62,13 @@ final class AcquirePath {
         if (breaker.state() != Breaker.CLOSED) {
             return leases.wrap(acquireGuarded(s, priority));
         }
-        return leases.wrap(borrow(admit(s, priority), false, 0L));
+        if (!s.rateLimiter.tryAcquire()) {
+            throw rejections.rateLimited();
+        }
+        if (gate.tryAcquire()) {
+            return leases.wrap(borrow(s.timeoutMillis, false, 0L, false, 0L));
+        }
+        return leases.wrap(queued(s, priority, false, 0L));
     }
 
     /** Open or half-open breaker: only permitted probes go on, and they report their own outcome. */
@@ -71,50 +77,49 @@ final class AcquirePath {
             throw rejections.circuitOpen();
         }
         long start = System.nanoTime();
-        long hikariTimeoutMillis;
-        try {
-            hikariTimeoutMillis = admit(s, priority);
-        } catch (SQLException | RuntimeException | Error e) {
-            breaker.releasePermission();
-            throw e;
-        }
-        return borrow(hikariTimeoutMillis, true, start);
-    }
-
-    /**
-     * The rate limit, then the gate: a free permit at once, else a place in the queue (the only caller that reads
-     * the clock, to hand its wait to HikariCP's tracker and to give HikariCP only the time left).
-     *
-     * @return the milliseconds left for HikariCP
-     */
-    private long admit(PoolSettings s, int priority) throws SQLException {
         if (!s.rateLimiter.tryAcquire()) {
+            breaker.releasePermission();
             throw rejections.rateLimited();
         }
         if (gate.tryAcquire()) {
-            return s.timeoutMillis;
+            return borrow(s.timeoutMillis, true, start, false, 0L);
         }
-        long start = System.nanoTime();
-        int outcome = gate.acquire(priority, s.timeoutNanos, control.nanosPerPosition());
-        long waited = System.nanoTime() - start;
-        if (outcome != Gate.GRANTED) {
-            throw rejections.gateRefused(outcome, waited);
-        }
-        if (backend.tracked()) {
-            HikariTracker.gateWaited(waited); // recorded with HikariCP's own part of the wait
-        } else {
-            metrics.recordWait(waited);
-        }
-        return Math.max(0L, TimeUnit.NANOSECONDS.toMillis(s.timeoutNanos - waited));
+        return queued(s, priority, true, start);
     }
 
-    /** With a gate permit held: the physical connection from HikariCP, in the wrapper that returns the permit. */
-    private Connection borrow(long hikariTimeoutMillis, boolean probe, long probeStart) throws SQLException {
+    /**
+     * No permit was free: a place in the queue. The only part of a borrow that reads the clock: it times its own
+     * wait, from here to the connection, and gives HikariCP only the time left.
+     */
+    private Connection queued(PoolSettings s, int priority, boolean probe, long probeStart) throws SQLException {
+        long start = System.nanoTime();
+        int outcome = gate.acquire(priority, s.timeoutNanos, control.nanosPerPosition());
+        if (outcome != Gate.GRANTED) {
+            if (probe) {
+                breaker.releasePermission();
+            }
+            throw rejections.gateRefused(outcome, System.nanoTime() - start);
+        }
+        long left = Math.max(0L, TimeUnit.NANOSECONDS.toMillis(s.timeoutNanos - (System.nanoTime() - start)));
+        HikariTracker.selfTimed();
+        try {
+            return borrow(left, probe, probeStart, true, start);
+        } finally {
+            HikariTracker.clear();
+        }
+    }
+
+    /**
+     * With a gate permit held: the physical connection from HikariCP, in the wrapper that returns the permit.
+     *
+     * @param queued whether the caller queued at the gate (it is then timed from {@code waitStart})
+     */
+    private Connection borrow(long hikariTimeoutMillis, boolean probe, long probeStart, boolean queued,
+            long waitStart) throws SQLException {
         Connection physical;
         try {
             physical = backend.borrow(hikariTimeoutMillis);
         } catch (SQLException e) {
-            HikariTracker.clear();
             gate.release();
             if (e.getCause() instanceof InterruptedException) {
                 // The caller was interrupted while HikariCP waited for it (HikariCP sets the flag again): not the
@@ -127,7 +132,6 @@ final class AcquirePath {
             failures.borrowFailed(e, hikariTimeoutMillis, probe, probeStart, backend.idleNow());
             throw rejections.physicalFailure(e);
         } catch (RuntimeException | Error e) {
-            HikariTracker.clear();
             gate.release();
             if (probe) {
                 breaker.releasePermission();
@@ -137,7 +141,11 @@ final class AcquirePath {
         if (probe) {
             breaker.probeSucceeded(System.nanoTime() - probeStart);
         }
-        metrics.countAcquisition();
+        if (queued) {
+            metrics.acquiredAfter(System.nanoTime() - waitStart);
+        } else {
+            metrics.acquiredAtOnce();
+        }
         return new PooledConnection(physical, gate);
     }
 }

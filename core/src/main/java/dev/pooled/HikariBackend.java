@@ -41,8 +41,8 @@ final class HikariBackend {
     /** The size HikariCP may grow to now; written by {@link #applySize} only. */
     private volatile int appliedSize;
     private final PoolMetrics metrics;
-    /** Whether {@link HikariTracker} is installed; turns true at most once. */
-    private volatile boolean tracked;
+    /** Whether {@link HikariTracker} is installed; turns true at most once; the control thread's only. */
+    private boolean tracked;
 
     /**
      * @param config the settings
@@ -159,13 +159,6 @@ final class HikariBackend {
         }
     }
 
-    /**
-     * @return whether HikariCP reports borrows to {@link HikariTracker}: a caller that queued at the gate then
-     *         hands its wait over instead of recording it itself
-     */
-    boolean tracked() {
-        return tracked;
-    }
 
     /** @return {@code pooled-<service>.<db_role>}, the prefix of every thread the pool starts */
     static String threadPrefix(PoolConfig config) {

@@ -19,7 +19,8 @@ public interface PoolListener {
      * A caller got a connection.
      *
      * @param pool the pool name
-     * @param waitNanos time from {@code getConnection()} to having it
+     * @param waitNanos time from {@code getConnection()} to having it, for a caller that queued at the gate; 0 for
+     *        one the gate admitted at once (the acquire path reads no clock for those)
      */
     default void acquired(String pool, long waitNanos) {
     }

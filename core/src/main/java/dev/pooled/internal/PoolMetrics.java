@@ -198,27 +198,44 @@ public final class PoolMetrics {
                 || !((CompositeMeterRegistry) registry).getRegistries().isEmpty();
     }
 
-    /** One connection handed out. The acquire path's only metrics cost when nothing consumes timings. */
-    public void countAcquisition() {
+    /**
+     * A connection handed out to a caller the gate admitted at once: counted, not timed (its wait is zero to the
+     * listener). The acquire path's only metrics cost when nothing consumes timings.
+     */
+    public void acquiredAtOnce() {
         acquired.increment();
+        listener.acquired(pool, 0L);
+    }
+
+    /** @param waitedNanos a connection handed out to a caller that queued at the gate, after this wait */
+    public void acquiredAfter(long waitedNanos) {
+        acquired.increment();
+        recordWait(waitedNanos);
+        listener.acquired(pool, waitedNanos);
     }
 
     /**
-     * A caller's wait, from {@code getConnection()} to a connection. Waits under {@value #SHORT_WAIT_MICROS} µs are
-     * not timed (they count as zero, see {@link #countAcquisition()}): a timer record costs more than the borrow.
+     * Times a wait, from {@code getConnection()} to a connection. Waits under {@value #SHORT_WAIT_MICROS} µs are not
+     * timed (they count as zero, see {@link #acquiredAtOnce()}): a timer record costs more than the borrow.
      *
      * @param nanos the wait
-     * @return whether it was timed
      */
-    public boolean recordWait(long nanos) {
-        listener.acquired(pool, nanos);
+    public void recordWait(long nanos) {
         if (nanos < SHORT_WAIT_NANOS) {
-            return false;
+            return;
         }
         waitTimer.record(nanos, TimeUnit.NANOSECONDS);
         waits.record(nanos);
         waitsTimed.increment();
-        return true;
+    }
+
+    /**
+     * @param nanos HikariCP's borrow time for a caller the gate admitted at once
+     * @return whether it is long enough to be timed (HikariCP made the caller wait, for example while a connection
+     *         opened); the caller then passes it to {@link #recordWait}
+     */
+    public static boolean worthTiming(long nanos) {
+        return nanos >= SHORT_WAIT_NANOS;
     }
 
     /** A wait {@link #recordWait} timed ended in a timeout inside HikariCP: not an acquisition's wait after all. */

@@ -1,5 +1,7 @@
 package dev.pooled.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -19,7 +21,6 @@ import java.sql.Struct;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * What a session-mode caller gets: a thin wrapper around HikariCP's proxy whose only job is to give the gate's permit
@@ -35,8 +36,16 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * <p>One small object per borrow; no locks. Safe to close from any thread, any number of times.
  */
 public final class PooledConnection implements Connection {
-    private static final AtomicIntegerFieldUpdater<PooledConnection> CLOSED =
-            AtomicIntegerFieldUpdater.newUpdater(PooledConnection.class, "closed");
+    /** A VarHandle, not an AtomicIntegerFieldUpdater: the updater checks the receiver's class on every CAS. */
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(PooledConnection.class, "closed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Connection delegate;
     private final Gate gate;
