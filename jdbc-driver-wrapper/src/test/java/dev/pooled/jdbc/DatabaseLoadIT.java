@@ -130,7 +130,9 @@ class DatabaseLoadIT {
         await().atMost(15, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100))
                 .until(() -> !Double.isNaN(pool.stats().databaseBaselineMicros()));
         TimeUnit.SECONDS.sleep(3); // the baseline: the sampler's warm-up plus some
-        assertThat(pool.limit()).isEqualTo(8);
+        // Before the lock the database is only as slow as the machine: the limit is (back) at the pool size. On a
+        // CPU-starved machine the throttle may shave one off for a moment, which is its job, so wait for it.
+        await().atMost(15, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> pool.limit() == 8);
         double baseline = pool.stats().databaseBaselineMicros();
 
         // Another client takes a lock every update waits for, for 4 s: the database's sessions pile up waiting.
@@ -241,8 +243,10 @@ class DatabaseLoadIT {
         }
         System.out.printf(Locale.ROOT, "nearly full server: after the others left the pool held %d; %s%n",
                 physicalAfter, r);
+        // The promise is that the server never refuses the pool (below); it may be full to the last slot for a
+        // moment (the watcher's own session and a connection being replaced count too) but never beyond.
         assertThat(peakCrowded).as("server sessions (others + the pool + its sampler + the test's watcher)")
-                .isLessThan(usable);
+                .isLessThanOrEqualTo(usable);
         assertThat(fullBefore).as("the server never refused the pool").isZero();
         assertThat(physicalCrowded).isBetween(1, usable - held - 3);
         assertThat(r.unexpected).isEmpty();
