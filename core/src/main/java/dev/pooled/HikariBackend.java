@@ -113,11 +113,16 @@ final class HikariBackend {
         if (schema != null) {
             hc.setSchema(schema);
         }
+        if (metrics.timingsConsumed()) {
+            // Known consumers at start get the tracker from HikariCP's first connection on (its creation time
+            // included); installing it after the start would race the connection adders filling the pool.
+            hc.setMetricsTrackerFactory((poolName, stats) -> new HikariTracker(metrics));
+            tracked = true;
+        }
         HikariDataSource h = new HikariDataSource(hc);
         pool = (HikariPool) h.getHikariPoolMXBean();
         hikari = h;
         applySize(appliedSize);
-        trackIfConsumed();
     }
 
     /** @return whether HikariCP runs (the database answered at least once) */
