@@ -3,26 +3,23 @@ package dev.pooled.benchmarks.stub;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
-import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.logging.Logger;
 
 /**
  * The floor of any {@code DriverManager} path: a driver for {@code jdbc:floor:} whose {@code connect} is one prefix
  * check and returns one cached connection. What {@code DriverManager.getConnection(url)} costs beyond it is
  * DriverManager's own (its {@code Properties}, its walk over the registered drivers and their caller checks).
  */
-public final class FloorDriver implements Driver {
+public final class FloorDriver extends PrefixDriver {
     /** The prefix this driver accepts. */
     public static final String PREFIX = "jdbc:floor:";
 
     private final Connection cached = new StubConnection();
 
     private FloorDriver() {
+        super(PREFIX);
     }
 
     /**
@@ -57,37 +54,7 @@ public final class FloorDriver implements Driver {
     }
 
     @Override
-    public Connection connect(String url, Properties info) {
-        return url.startsWith(PREFIX) ? cached : null;
-    }
-
-    @Override
-    public boolean acceptsURL(String url) {
-        return url.startsWith(PREFIX);
-    }
-
-    @Override
-    public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
-        return new DriverPropertyInfo[0];
-    }
-
-    @Override
-    public int getMajorVersion() {
-        return 1;
-    }
-
-    @Override
-    public int getMinorVersion() {
-        return 0;
-    }
-
-    @Override
-    public boolean jdbcCompliant() {
-        return false;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw new SQLFeatureNotSupportedException();
+    protected Connection open(String url) {
+        return cached;
     }
 }
