@@ -48,3 +48,11 @@ echo
 export POOLED_PRIVATE_SERVERS="$ROOT/scripts/private-servers.sh"
 log "./mvnw -B verify $*"
 ./mvnw -B verify "$@"
+
+# A one-iteration smoke of every benchmark, so that none rots (full runs are scripts/bench.sh's). Only for the
+# plain run (no Maven arguments: the build above made jmh-benchmarks/target/benchmarks.jar); about 3 minutes.
+# POOLED_SKIP_BENCH_SMOKE=1 skips it.
+if [[ $# -eq 0 && "${POOLED_SKIP_BENCH_SMOKE:-0}" != 1 ]]; then
+  log "benchmark smoke (scripts/bench.sh --smoke)"
+  BENCH_SKIP_BUILD=1 "$ROOT/scripts/bench.sh" --smoke
+fi
